@@ -1,0 +1,80 @@
+"""The audit trail: who changed what, before and after."""
+
+import uuid
+from collections.abc import Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.access import Actor
+from app.models import AuditEvent
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def record(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            organization_id=actor.organization_id,
+            actor=actor.subject,
+            action=action,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            before=jsonable(before) if before is not None else None,
+            after=jsonable(after) if after is not None else None,
+        )
+    )
+
+
+def record_diff(
+    session: AsyncSession,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: uuid.UUID,
+    diff: Mapping[str, tuple[Any, Any]],
+) -> None:
+    if diff:
+        record(
+            session,
+            actor,
+            action,
+            entity_type,
+            entity_id,
+            before={k: v[0] for k, v in diff.items()},
+            after={k: v[1] for k, v in diff.items()},
+        )
+
+
+def list_statement(
+    organization_id: uuid.UUID, entity_type: str | None, entity_id: uuid.UUID | None
+) -> Select[AuditEvent]:
+    statement = select(AuditEvent).where(AuditEvent.organization_id == organization_id)
+    if entity_type is not None:
+        statement = statement.where(AuditEvent.entity_type == entity_type)
+    if entity_id is not None:
+        statement = statement.where(AuditEvent.entity_id == entity_id)
+    return statement

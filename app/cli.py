@@ -1,0 +1,104 @@
+"""The ``kpr`` command: migrate, serve, demo, token, openapi."""
+
+import argparse
+import asyncio
+import json
+import sys
+import uuid
+from pathlib import Path
+
+from app.core.config import get_settings
+
+ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+
+
+def migrate(database_url: str | None = None) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(ALEMBIC_INI))
+    config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
+    config.attributes["configure_logger"] = False  # keep the service's JSON logging
+    if database_url:
+        config.attributes["database_url"] = database_url
+    command.upgrade(config, "head")
+
+
+def _cmd_migrate(_: argparse.Namespace) -> None:
+    migrate()
+    print("database is at the latest schema", file=sys.stderr)
+
+
+def _cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    migrate()
+    if settings.is_sqlite and args.workers > 1:
+        print("SQLite runs in one process; ignoring --workers", file=sys.stderr)
+        args.workers = 1
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_config=None,
+        proxy_headers=True,
+    )
+
+
+def _cmd_demo(_: argparse.Namespace) -> None:
+    from app.demo import load_demo
+
+    migrate()
+    asyncio.run(load_demo(get_settings()))
+
+
+def _cmd_token(args: argparse.Namespace) -> None:
+    from app.core.security import mint_token
+
+    organization_id = uuid.UUID(args.org) if args.org else None
+    roles = args.role or []
+    if organization_id is None and "system" not in roles:
+        raise SystemExit("--org is required unless --role system")
+    print(mint_token(get_settings(), subject=args.sub, organization_id=organization_id, roles=roles))
+
+
+def _cmd_openapi(_: argparse.Namespace) -> None:
+    from app.main import create_app
+
+    print(json.dumps(create_app().openapi(), ensure_ascii=False, indent=2))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="kpr", description="KPR service command line")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(func=_cmd_migrate)
+
+    serve = commands.add_parser("serve", help="migrate, then serve the API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=_cmd_serve)
+
+    commands.add_parser("demo", help="load the demo company and print tokens").set_defaults(func=_cmd_demo)
+
+    token = commands.add_parser("token", help="mint a bearer token with the configured secret")
+    token.add_argument("--org", help="organization id (omit for --role system)")
+    token.add_argument("--sub", required=True, help="subject: the employee's external_id")
+    token.add_argument("--role", action="append", choices=["admin", "service", "system"], help="repeatable")
+    token.set_defaults(func=_cmd_token)
+
+    commands.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_cmd_openapi)
+
+    args = parser.parse_args(argv)
+    from app.core.logging import configure_logging
+
+    configure_logging(get_settings().log_level)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

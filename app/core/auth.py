@@ -1,0 +1,80 @@
+"""FastAPI dependencies that authenticate the caller and place them in their organization."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.access import Actor
+from app.core.config import Settings
+from app.core.db import get_session
+from app.core.errors import Forbidden, Unauthenticated
+from app.core.security import Principal, principal_from_api_key, principal_from_token
+from app.models import Employee
+
+bearer_scheme = HTTPBearer(auto_error=False, description="JWT with claims sub, org, roles, exp.")
+api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="An organization's API key (service).")
+
+Session = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+async def get_principal(
+    request: Request,
+    session: Session,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+    api_key: Annotated[str | None, Depends(api_key_scheme)],
+) -> Principal:
+    settings = get_app_settings(request)
+    if bearer is not None and bearer.credentials:
+        principal = await principal_from_token(settings, bearer.credentials)
+    elif api_key:
+        principal = await principal_from_api_key(session, api_key)
+    else:
+        raise Unauthenticated()
+    request.state.principal = principal
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+async def get_actor(principal: CurrentPrincipal, session: Session) -> Actor:
+    if principal.organization_id is None:
+        raise Forbidden(action="use organization resources without an organization")
+    employee_id = None
+    if principal.api_key_id is None:
+        employee_id = await session.scalar(
+            select(Employee.id).where(
+                Employee.organization_id == principal.organization_id,
+                Employee.external_id == principal.subject,
+                Employee.active.is_(True),
+            )
+        )
+    return Actor(principal=principal, organization_id=principal.organization_id, employee_id=employee_id)
+
+
+CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+async def get_admin(actor: CurrentActor) -> Actor:
+    actor.require_admin("manage this organization's settings")
+    return actor
+
+
+AdminActor = Annotated[Actor, Depends(get_admin)]
+
+
+async def get_system(principal: CurrentPrincipal) -> Principal:
+    if not principal.is_system:
+        raise Forbidden(action="manage organizations")
+    return principal
+
+
+SystemPrincipal = Annotated[Principal, Depends(get_system)]

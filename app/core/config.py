@@ -1,0 +1,74 @@
+"""Settings from the environment (prefix ``KPR_``)."""
+
+import logging
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+log = logging.getLogger(__name__)
+
+VAR_DIR = Path("var")
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///./{VAR_DIR}/kpr.db"
+DEV_SECRET_FILE = VAR_DIR / "dev-jwt-secret"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KPR_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: str | None = None
+    jwt_public_key: str | None = None
+    jwks_url: str | None = None
+    jwt_audience: str | None = None
+    jwt_issuer: str | None = None
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    log_level: str = "INFO"
+    # SQL statement echo for debugging; never on in production.
+    db_echo: bool = False
+    db_pool_size: int = 10
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # Accept a comma-separated list as well as JSON, since that is how people write it in env files.
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def signing_secret(self) -> str:
+        """The HS256 secret: configured, or a development secret generated once under ./var/."""
+        if self.jwt_secret:
+            return self.jwt_secret
+        return _dev_secret()
+
+
+@lru_cache
+def _dev_secret() -> str:
+    if DEV_SECRET_FILE.exists():
+        return DEV_SECRET_FILE.read_text().strip()
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_urlsafe(48)
+    DEV_SECRET_FILE.write_text(secret)
+    DEV_SECRET_FILE.chmod(0o600)
+    log.warning(
+        "KPR_JWT_SECRET is not set: generated a development secret in %s; set it in production", DEV_SECRET_FILE
+    )
+    return secret
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

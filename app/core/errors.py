@@ -1,0 +1,206 @@
+"""The one family of domain errors, and the handlers that render every error as RFC 9457 problem+json."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.core.i18n import translate
+from app.core.request_context import request_id_var
+
+log = logging.getLogger(__name__)
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://kpr.example.com/problems/"
+
+
+class AppError(Exception):
+    """A failure the caller can act on. Services raise these; only the handler below turns them into HTTP."""
+
+    status = 400
+    code = "BAD_REQUEST"
+    detail_key = "detail.bad_request"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        errors: Sequence[Mapping[str, Any]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        extra: Mapping[str, Any] | None = None,
+        **params: object,
+    ) -> None:
+        self.code = code or self.code
+        self.params = params
+        self._detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers = dict(headers or {})
+        self.extra = dict(extra or {})
+        super().__init__(detail or self.code)
+
+    @property
+    def detail(self) -> str:
+        return self._detail if self._detail is not None else translate(self.detail_key, None, **self.params)
+
+
+class BadRequest(AppError):
+    status = 400
+    code = "BAD_REQUEST"
+
+
+class InvalidCursor(AppError):
+    status = 400
+    code = "INVALID_CURSOR"
+    detail_key = "detail.cursor"
+
+
+class Unauthenticated(AppError):
+    status = 401
+    code = "UNAUTHENTICATED"
+    detail_key = "detail.unauthenticated"
+
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="kpr"'}, **kwargs)
+
+
+class Forbidden(AppError):
+    status = 403
+    code = "FORBIDDEN"
+    detail_key = "detail.forbidden"
+
+
+class NotFound(AppError):
+    status = 404
+    code = "NOT_FOUND"
+    detail_key = "detail.not_found"
+
+    def __init__(self, resource: str, id: object, **kwargs: Any) -> None:
+        super().__init__(resource=translate(f"resource.{resource}"), id=id, **kwargs)
+
+
+class Conflict(AppError):
+    status = 409
+    code = "CONFLICT"
+    detail_key = "detail.integrity"
+
+
+class InvalidTransition(Conflict):
+    code = "INVALID_TRANSITION"
+    detail_key = "detail.invalid_transition"
+
+    def __init__(self, current: str, target: str, allowed: Sequence[str]) -> None:
+        super().__init__(
+            current=current,
+            target=target,
+            allowed=", ".join(allowed) or "—",
+            extra={"current": current, "allowed": list(allowed)},
+        )
+
+
+class PreconditionFailed(AppError):
+    status = 412
+    code = "PRECONDITION_FAILED"
+    detail_key = "detail.if_match"
+
+
+class PayloadTooLarge(AppError):
+    status = 413
+    code = "PAYLOAD_TOO_LARGE"
+    detail_key = "detail.too_large"
+
+
+class ValidationFailed(AppError):
+    status = 422
+    code = "VALIDATION_FAILED"
+    detail_key = "detail.validation"
+
+    @classmethod
+    def field(cls, field: str, message: str, type_: str = "value_error") -> "ValidationFailed":
+        return cls(errors=[{"loc": ["body", field], "msg": message, "type": type_}])
+
+
+def problem_response(
+    request: Request | None,
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: Sequence[Mapping[str, Any]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
+        "title": translate(code),
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path if request is not None else None,
+        "code": code,
+        "request_id": request_id_var.get(),
+    }
+    if errors is not None:
+        body["errors"] = list(errors)
+    if extra:
+        body.update(extra)
+    return JSONResponse(body, status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
+
+
+def _jsonable_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    cleaned = []
+    for error in errors:
+        item = {"loc": list(error.get("loc", ())), "msg": str(error.get("msg", "")), "type": error.get("type", "")}
+        cleaned.append(item)
+    return cleaned
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        request, exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers, extra=exc.extra
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _jsonable_errors(exc.errors())
+    return problem_response(request, 422, "VALIDATION_FAILED", translate("detail.validation"), errors=errors)
+
+
+async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
+    log.info("integrity error mapped to 409: %s", exc)
+    return problem_response(request, 409, "CONFLICT", translate("detail.integrity"))
+
+
+async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
+    log.error("database error: %s", exc)
+    return problem_response(request, 503, "SERVICE_UNAVAILABLE", translate("detail.db_unavailable"))
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 404:
+        return problem_response(request, 404, "NOT_FOUND", translate("detail.route_not_found"))
+    if exc.status_code == 405:
+        return problem_response(request, 405, "METHOD_NOT_ALLOWED", translate("detail.method"), headers=exc.headers)
+    code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 413: "PAYLOAD_TOO_LARGE"}.get(exc.status_code, "BAD_REQUEST")
+    return problem_response(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", exc_info=exc)
+    return problem_response(request, 500, "INTERNAL_ERROR", translate("detail.internal"))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_exception_handler(OperationalError, _operational_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unhandled)

@@ -1,0 +1,109 @@
+"""Pure ASGI middleware: request id, locale, access log, metrics, body-size limit, last-resort error body."""
+
+import logging
+import re
+import time
+import uuid
+from typing import Any
+
+from prometheus_client import Counter, Histogram
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.errors import problem_response
+from app.core.i18n import current_locale, negotiate, translate
+from app.core.request_context import request_id_var
+
+log = logging.getLogger("kpr.access")
+
+MAX_BODY_BYTES = 1024 * 1024
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
+
+REQUESTS = Counter("kpr_http_requests_total", "HTTP requests", ["method", "route", "status"])
+LATENCY = Histogram(
+    "kpr_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class RequestContextMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        incoming = headers.get("x-request-id", "")
+        request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        rid_token = request_id_var.set(request_id)
+        locale_token = current_locale.set(negotiate(headers.get("accept-language")))
+        started = time.perf_counter()
+        status_holder: dict[str, int] = {"status": 500}
+        response_started = False
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        declared = headers.get("content-length")
+        received = 0
+
+        async def receive_limited() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > MAX_BODY_BYTES:
+                    raise _BodyTooLarge()
+            return message
+
+        try:
+            if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise _BodyTooLarge()
+            await self.app(scope, receive_limited, send_wrapper)
+        except _BodyTooLarge:
+            if not response_started:
+                response = problem_response(
+                    Request(scope), 413, "PAYLOAD_TOO_LARGE", translate("detail.too_large", limit=MAX_BODY_BYTES)
+                )
+                await response(scope, receive, send_wrapper)
+        except Exception:
+            log.exception("unhandled error")
+            if not response_started:
+                response = problem_response(Request(scope), 500, "INTERNAL_ERROR", translate("detail.internal"))
+                await response(scope, receive, send_wrapper)
+        finally:
+            elapsed = time.perf_counter() - started
+            route = _route_template(scope)
+            method = scope.get("method", "")
+            REQUESTS.labels(method, route, str(status_holder["status"])).inc()
+            LATENCY.labels(method, route).observe(elapsed)
+            log.info(
+                "%s %s %s",
+                method,
+                scope.get("path", ""),
+                status_holder["status"],
+                extra={"status": status_holder["status"], "duration_ms": round(elapsed * 1000, 2), "route": route},
+            )
+            request_id_var.reset(rid_token)
+            current_locale.reset(locale_token)
+
+
+def _route_template(scope: dict[str, Any] | Scope) -> str:
+    # The path template keeps metric label cardinality bounded (ids never become labels).
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    return str(path) if path else "unmatched"

@@ -1,0 +1,55 @@
+"""OpenAPI: documented problem+json error responses on every operation, stable document for the committed copy."""
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from app.core.errors import PROBLEM_JSON
+from app.core.schemas import Problem
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description, "content": {PROBLEM_JSON: {}}}
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: _problem("Bad request (e.g. a tampered cursor)."),
+    401: _problem("Missing or invalid credentials."),
+    403: _problem("Authenticated, but not allowed to do this."),
+    404: _problem("Not found, or not visible to the caller."),
+    413: _problem("Body larger than 1 MiB."),
+    422: _problem("Validation failed; see errors."),
+}
+WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    409: _problem("Conflicts with the current state (duplicate, illegal transition, locked)."),
+    412: _problem("If-Match did not match the current ETag."),
+}
+
+
+def install_openapi(app: FastAPI) -> None:
+    def custom_openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=(
+                "Authenticate with `Authorization: Bearer <JWT>` (claims `sub`, `org`, `roles`, `exp`) or "
+                "`X-API-Key`. Errors are RFC 9457 `application/problem+json` with a stable `code`. "
+                "`Accept-Language: zh-CN` returns messages in Chinese."
+            ),
+            routes=app.routes,
+        )
+        # Problem bodies are only ever served as application/problem+json.
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    if status[0] in "45" and "application/json" in content and PROBLEM_JSON in content:
+                        content[PROBLEM_JSON] = content.pop("application/json")
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = custom_openapi  # type: ignore[method-assign]

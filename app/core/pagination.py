@@ -1,0 +1,125 @@
+"""Keyset (cursor) pagination: a stable order with the id as tie-break, cursors signed against tampering."""
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import Select, Uuid, literal, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import InvalidCursor
+from app.models.types import UtcDateTime
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CursorCodec:
+    key: bytes
+
+    def encode(self, values: Sequence[Any]) -> str:
+        payload = json.dumps([_to_json(v) for v in values], separators=(",", ":")).encode()
+        signature = hmac.new(self.key, payload, hashlib.sha256).digest()[:16]
+        return base64.urlsafe_b64encode(payload + signature).decode().rstrip("=")
+
+    def decode(self, cursor: str) -> list[Any]:
+        try:
+            raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        except (binascii.Error, ValueError) as exc:
+            raise InvalidCursor() from exc
+        payload, signature = raw[:-16], raw[-16:]
+        expected = hmac.new(self.key, payload, hashlib.sha256).digest()[:16]
+        if len(raw) <= 16 or not hmac.compare_digest(signature, expected):
+            raise InvalidCursor()
+        try:
+            values = json.loads(payload)
+        except ValueError as exc:
+            raise InvalidCursor() from exc
+        if not isinstance(values, list):
+            raise InvalidCursor()
+        return values
+
+
+def _to_json(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def _from_json(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    try:
+        if isinstance(column.type, UtcDateTime):
+            return datetime.fromisoformat(value)
+        if isinstance(column.type, Uuid):
+            return uuid.UUID(value)
+    except (TypeError, ValueError) as exc:
+        raise InvalidCursor() from exc
+    return value
+
+
+@dataclass(frozen=True)
+class PageParams:
+    limit: int
+    cursor: str | None
+    codec: CursorCodec
+
+
+def cursor_key(secret: str) -> bytes:
+    return hashlib.sha256(b"kpr-cursor:" + secret.encode()).digest()
+
+
+async def page_params(
+    request: Request,
+    limit: Annotated[
+        int, Query(ge=1, description=f"Page size, default {DEFAULT_LIMIT}; above {MAX_LIMIT} is cut to {MAX_LIMIT}.")
+    ] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page.")] = None,
+) -> PageParams:
+    return PageParams(limit=min(limit, MAX_LIMIT), cursor=cursor, codec=request.app.state.cursor_codec)
+
+
+Pagination = Annotated[PageParams, Depends(page_params)]
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[T],
+    params: PageParams,
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    *,
+    descending: bool = False,
+) -> tuple[list[T], str | None]:
+    """One page of ``statement`` ordered by ``order_by`` (whose last column must be unique, e.g. the id)."""
+    if params.cursor is not None:
+        values = params.codec.decode(params.cursor)
+        if len(values) != len(order_by):
+            raise InvalidCursor()
+        after = tuple_(*[_bound(col, val) for col, val in zip(order_by, values, strict=True)])
+        keys = tuple_(*order_by)
+        statement = statement.where(keys < after if descending else keys > after)
+    ordering = [col.desc() if descending else col.asc() for col in order_by]
+    rows = list((await session.scalars(statement.order_by(*ordering).limit(params.limit + 1))).all())
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        last = rows[-1]
+        next_cursor = params.codec.encode([getattr(last, col.key) for col in order_by])
+    return rows, next_cursor
+
+
+def _bound(column: InstrumentedAttribute[Any], value: Any) -> Any:
+    return literal(_from_json(column, value), type_=column.type)

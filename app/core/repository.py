@@ -1,0 +1,38 @@
+"""Lookups every domain needs: a row of this organization or 404, and merge-patch application."""
+
+import uuid
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.errors import NotFound
+from app.models import Base
+
+M = TypeVar("M", bound=Base)
+
+
+async def get_in_org(
+    session: AsyncSession, model: type[M], entity_id: uuid.UUID, organization_id: uuid.UUID, resource: str
+) -> M:
+    """The row, or 404 when it is missing or belongs to another tenant (the two are indistinguishable)."""
+    entity = await session.get(model, entity_id)
+    if entity is None or getattr(entity, "organization_id", None) != organization_id:
+        raise NotFound(resource, entity_id)
+    return entity
+
+
+def changed_fields(patch: BaseModel) -> dict[str, Any]:
+    """The fields the client actually sent (merge-patch semantics: absent means unchanged)."""
+    return patch.model_dump(exclude_unset=True)
+
+
+def apply_changes(entity: Base, changes: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Set the changed attributes; returns {field: (before, after)} for the audit trail."""
+    diff: dict[str, tuple[Any, Any]] = {}
+    for field, value in changes.items():
+        before = getattr(entity, field)
+        if before != value:
+            diff[field] = (before, value)
+            setattr(entity, field, value)
+    return diff

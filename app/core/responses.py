@@ -1,0 +1,46 @@
+"""Single-resource responses with strong ETags, and the If-Match check for writes."""
+
+import hashlib
+from typing import Annotated
+
+from fastapi import Header
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from app.core.errors import PreconditionFailed
+
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        max_length=200,
+        description="ETag from a previous read; the write is refused with 412 when the resource has changed.",
+    ),
+]
+
+
+def _body(model: BaseModel) -> bytes:
+    return model.model_dump_json().encode()
+
+
+def etag_for(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def resource_response(model: BaseModel, *, status_code: int = 200, location: str | None = None) -> Response:
+    body = _body(model)
+    headers = {"ETag": etag_for(body)}
+    if location is not None:
+        headers["Location"] = location
+    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+
+
+def check_if_match(if_match: str | None, current: BaseModel) -> None:
+    """Honour If-Match (strong comparison; ``*`` matches anything). No header means an unconditional write."""
+    if if_match is None:
+        return
+    candidates = {tag.strip() for tag in if_match.split(",")}
+    if "*" in candidates:
+        return
+    if etag_for(_body(current)) not in candidates:
+        raise PreconditionFailed()

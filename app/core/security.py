@@ -1,0 +1,161 @@
+"""Who is calling: bearer JWTs (PyJWT) and API keys, resolved into a Principal."""
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+import jwt
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.concurrency import run_in_threadpool
+
+from app.core.config import Settings
+from app.core.errors import Unauthenticated
+from app.core.i18n import translate
+from app.models import ApiKey
+
+ROLE_ADMIN = "admin"
+ROLE_SERVICE = "service"
+ROLE_SYSTEM = "system"
+KNOWN_ROLES = frozenset({ROLE_ADMIN, ROLE_SERVICE, ROLE_SYSTEM})
+
+# A fixed allowlist: the token's own "alg" header never chooses the algorithm ("none" is never accepted).
+HMAC_ALGORITHMS = ["HS256"]
+ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"]
+API_KEY_PREFIX = "kpr_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    organization_id: uuid.UUID | None
+    roles: frozenset[str]
+    api_key_id: uuid.UUID | None = None
+
+    @property
+    def is_admin(self) -> bool:
+        return ROLE_ADMIN in self.roles
+
+    @property
+    def is_service(self) -> bool:
+        return ROLE_SERVICE in self.roles
+
+    @property
+    def is_system(self) -> bool:
+        return ROLE_SYSTEM in self.roles
+
+    @property
+    def reads_whole_org(self) -> bool:
+        return self.is_admin or self.is_service
+
+
+def mint_token(
+    settings: Settings,
+    *,
+    subject: str,
+    organization_id: uuid.UUID | None,
+    roles: list[str],
+    ttl: timedelta = timedelta(hours=12),
+) -> str:
+    now = datetime.now(UTC)
+    claims: dict[str, Any] = {"sub": subject, "roles": roles, "iat": now, "exp": now + ttl}
+    if organization_id is not None:
+        claims["org"] = str(organization_id)
+    if settings.jwt_audience:
+        claims["aud"] = settings.jwt_audience
+    if settings.jwt_issuer:
+        claims["iss"] = settings.jwt_issuer
+    return jwt.encode(claims, settings.signing_secret(), algorithm="HS256")
+
+
+@lru_cache(maxsize=4)
+def _jwks_client(url: str) -> jwt.PyJWKClient:
+    return jwt.PyJWKClient(url, cache_keys=True, lifespan=300)
+
+
+async def _verification_key(settings: Settings, token: str) -> tuple[Any, list[str]]:
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated(translate("detail.token_invalid", reason="malformed")) from exc
+    alg = header.get("alg")
+    if alg in ASYMMETRIC_ALGORITHMS:
+        if settings.jwks_url:
+            signing_key = await run_in_threadpool(_jwks_client(settings.jwks_url).get_signing_key_from_jwt, token)
+            return signing_key.key, ASYMMETRIC_ALGORITHMS
+        if settings.jwt_public_key:
+            return settings.jwt_public_key, ASYMMETRIC_ALGORITHMS
+    # HS256 is accepted with a configured secret, or with the dev secret when no identity provider is configured.
+    elif alg in HMAC_ALGORITHMS and (settings.jwt_secret or not (settings.jwks_url or settings.jwt_public_key)):
+        return settings.signing_secret(), HMAC_ALGORITHMS
+    raise Unauthenticated(translate("detail.token_invalid", reason=f"algorithm {alg!r} is not accepted"))
+
+
+async def principal_from_token(settings: Settings, token: str) -> Principal:
+    key, algorithms = await _verification_key(settings, token)
+    options: jwt.types.Options = {"require": ["exp", "sub"]}
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=algorithms,
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options=options,
+            leeway=30,
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthenticated(translate("detail.token_expired")) from exc
+    except jwt.PyJWTError as exc:
+        raise Unauthenticated(translate("detail.token_invalid", reason=str(exc))) from exc
+    roles = claims.get("roles") or []
+    if isinstance(roles, str):
+        roles = [roles]
+    if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
+        raise Unauthenticated(translate("detail.token_invalid", reason="roles must be a list"))
+    org_claim = claims.get("org")
+    organization_id: uuid.UUID | None = None
+    if org_claim is not None:
+        try:
+            organization_id = uuid.UUID(str(org_claim))
+        except ValueError as exc:
+            raise Unauthenticated(translate("detail.token_invalid", reason="org is not a UUID")) from exc
+    elif ROLE_SYSTEM not in roles:
+        raise Unauthenticated(translate("detail.token_invalid", reason="org claim is required"))
+    return Principal(subject=str(claims["sub"]), organization_id=organization_id, roles=frozenset(roles))
+
+
+def new_api_key_secret() -> tuple[str, str, str]:
+    """A fresh key: (secret shown once, lookup prefix, stored hash)."""
+    prefix = secrets.token_hex(6)
+    secret = f"{API_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    return secret, prefix, hash_api_key(secret)
+
+
+def hash_api_key(secret: str) -> str:
+    # The secret has 256 bits of entropy, so a fast hash is enough; there is nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def principal_from_api_key(session: AsyncSession, secret: str) -> Principal:
+    parts = secret.split("_")
+    if len(parts) < 3 or not secret.startswith(API_KEY_PREFIX):
+        raise Unauthenticated(translate("detail.api_key_invalid"))
+    prefix = parts[1]
+    row = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
+    # Compare even when no row matched, so timing does not reveal which prefixes exist.
+    expected = row.secret_hash if row is not None else hash_api_key("")
+    if not hmac.compare_digest(expected, hash_api_key(secret)) or row is None:
+        raise Unauthenticated(translate("detail.api_key_invalid"))
+    await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=datetime.now(UTC)))
+    return Principal(
+        subject=f"api-key:{row.id}",
+        organization_id=row.organization_id,
+        roles=frozenset({ROLE_SERVICE}),
+        api_key_id=row.id,
+    )

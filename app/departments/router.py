@@ -1,0 +1,64 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.core.auth import CurrentActor, Session
+from app.core.openapi import WRITE_RESPONSES
+from app.core.pagination import Pagination, paginate
+from app.core.repository import changed_fields
+from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.schemas import Page
+from app.departments import service
+from app.departments.schemas import Department, DepartmentCreate, DepartmentUpdate
+from app.models import Department as DepartmentRow
+
+router = APIRouter(prefix="/departments", tags=["departments"])
+
+
+@router.get("", response_model=Page[Department], summary="List departments")
+async def list_departments(
+    session: Session,
+    actor: CurrentActor,
+    page: Pagination,
+    parent_id: Annotated[uuid.UUID | None, Query(description="Only direct children of this department.")] = None,
+) -> Page[Department]:
+    rows, cursor = await paginate(
+        session, service.list_statement(actor, parent_id), page, [DepartmentRow.created_at, DepartmentRow.id]
+    )
+    return Page(items=[Department.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.post("", status_code=201, response_model=Department, responses=WRITE_RESPONSES, summary="Create a department")
+async def create_department(session: Session, actor: CurrentActor, body: DepartmentCreate) -> Response:
+    department = await service.create(session, actor, body)
+    return resource_response(
+        Department.model_validate(department), status_code=201, location=f"/api/v1/departments/{department.id}"
+    )
+
+
+@router.get("/{department_id}", response_model=Department, summary="Get a department")
+async def get_department(session: Session, actor: CurrentActor, department_id: uuid.UUID) -> Response:
+    return resource_response(Department.model_validate(await service.get(session, actor, department_id)))
+
+
+@router.patch(
+    "/{department_id}", response_model=Department, responses=WRITE_RESPONSES, summary="Update or move a department"
+)
+async def update_department(
+    session: Session, actor: CurrentActor, department_id: uuid.UUID, body: DepartmentUpdate, if_match: IfMatch
+) -> Response:
+    department = await service.get(session, actor, department_id)
+    check_if_match(if_match, Department.model_validate(department))
+    department = await service.update(session, actor, department, changed_fields(body))
+    return resource_response(Department.model_validate(department))
+
+
+@router.delete("/{department_id}", status_code=204, responses=WRITE_RESPONSES, summary="Delete an empty department")
+async def delete_department(
+    session: Session, actor: CurrentActor, department_id: uuid.UUID, if_match: IfMatch
+) -> Response:
+    department = await service.get(session, actor, department_id)
+    check_if_match(if_match, Department.model_validate(department))
+    await service.delete(session, actor, department)
+    return Response(status_code=204)

@@ -1,0 +1,59 @@
+import uuid
+from typing import Annotated
+
+from pydantic import ConfigDict, StringConstraints
+
+from app.core.schemas import InputModel, Name, OutputModel, PatchModel, UtcDatetime
+
+ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
+class Employee(OutputModel):
+    id: uuid.UUID
+    external_id: str
+    name: str
+    email: str | None
+    department_id: uuid.UUID | None
+    manager_id: uuid.UUID | None
+    job_title: str | None
+    active: bool
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class EmployeeCreate(InputModel):
+    external_id: ExternalId
+    name: Name
+    email: Email | None = None
+    department_id: uuid.UUID | None = None
+    manager_id: uuid.UUID | None = None
+    job_title: JobTitle | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "external_id": "zhang.wei",
+                    "name": "张伟",
+                    "email": "zhang.wei@example.com",
+                    "job_title": "销售经理",
+                }
+            ]
+        }
+    )
+
+
+class EmployeeUpdate(PatchModel):
+    non_nullable = frozenset({"external_id", "name", "active"})
+
+    external_id: ExternalId | None = None
+    name: Name | None = None
+    email: Email | None = None
+    department_id: uuid.UUID | None = None
+    manager_id: uuid.UUID | None = None
+    job_title: JobTitle | None = None
+    active: bool | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"job_title": "大区销售总监"}]})

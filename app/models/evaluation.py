@@ -1,0 +1,40 @@
+"""One employee's review for one cycle."""
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, IdMixin, TimestampMixin
+from app.models.types import ExactDecimal, UtcDateTime
+
+
+class Evaluation(IdMixin, TimestampMixin, Base):
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("cycle_id", "employee_id"),)
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"), index=True)
+    employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"))
+    reviewer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employees.id"))
+    status: Mapped[str] = mapped_column(String(16), default="self_review")
+    self_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    self_comment: Mapped[str | None] = mapped_column(Text)
+    self_items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    manager_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    manager_comment: Mapped[str | None] = mapped_column(Text)
+    manager_items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    calibrated_rating: Mapped[str | None] = mapped_column(String(16))
+    calibration_reason: Mapped[str | None] = mapped_column(Text)
+    # Stored when the evaluation is finalized (live figures are computed before that).
+    results_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    final_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    rating: Mapped[str | None] = mapped_column(String(16))
+    # Frozen at finalization: the policy and KPR inputs that produced the figures, and the figures themselves.
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    finalized_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,121 @@
+"""Cycles, the goal cascade, plans, KPRs, KPIs, check-ins and revisions."""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, IdMixin, TimestampMixin, utcnow
+from app.models.types import ExactDecimal, UtcDateTime
+
+
+class Cycle(IdMixin, TimestampMixin, Base):
+    __tablename__ = "cycles"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    cadence: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="planning")
+    policy: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class Goal(IdMixin, TimestampMixin, Base):
+    __tablename__ = "goals"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    cycle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cycles.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"), index=True)
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("goals.id"), index=True)
+    weight: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(1))
+
+
+class Plan(IdMixin, TimestampMixin, Base):
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("cycle_id", "employee_id"),)
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"), index=True)
+    employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+
+
+class Kpr(IdMixin, TimestampMixin, Base):
+    __tablename__ = "kprs"
+    __table_args__ = (Index("ix_kprs_cycle_owner", "cycle_id", "owner_id"),)
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"))
+    owner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
+    goal_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("goals.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(16))
+    baseline: Mapped[Decimal] = mapped_column(ExactDecimal)
+    target: Mapped[Decimal] = mapped_column(ExactDecimal)
+    threshold: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    stretch: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    tolerance: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    weight: Mapped[Decimal] = mapped_column(ExactDecimal)
+    goal_weight: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(1))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class Kpi(IdMixin, TimestampMixin, Base):
+    __tablename__ = "kpis"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    kpr_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("kprs.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str | None] = mapped_column(String(32))
+    direction: Mapped[str] = mapped_column(String(16))
+    baseline: Mapped[Decimal] = mapped_column(ExactDecimal)
+    target: Mapped[Decimal] = mapped_column(ExactDecimal)
+    frequency: Mapped[str] = mapped_column(String(16))
+
+
+class CheckIn(IdMixin, Base):
+    """Append-only measurements of a KPR or of a KPI."""
+
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        CheckConstraint("(kpr_id IS NULL) <> (kpi_id IS NULL)", name="one_subject"),
+        CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 10)", name="confidence_range"),
+        Index("ix_check_ins_kpr_recorded", "kpr_id", "recorded_at"),
+        Index("ix_check_ins_kpi_recorded", "kpi_id", "recorded_at"),
+    )
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    kpr_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("kprs.id", ondelete="CASCADE"))
+    kpi_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("kpis.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(ExactDecimal)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    note: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[int | None] = mapped_column(Integer)
+    author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employees.id"))
+    author: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Revision(IdMixin, TimestampMixin, Base):
+    __tablename__ = "revisions"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    kpr_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("kprs.id", ondelete="CASCADE"), index=True)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by: Mapped[str] = mapped_column(String(255))
+    decided_by: Mapped[str | None] = mapped_column(String(255))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

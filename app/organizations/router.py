@@ -1,0 +1,62 @@
+import uuid
+
+from fastapi import APIRouter, Response
+
+from app.core.auth import CurrentPrincipal, Session
+from app.core.openapi import WRITE_RESPONSES
+from app.core.pagination import Pagination, paginate
+from app.core.repository import changed_fields
+from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.schemas import Page
+from app.models import Organization as OrganizationRow
+from app.organizations import service
+from app.organizations.schemas import Organization, OrganizationCreate, OrganizationUpdate
+
+router = APIRouter(prefix="/organizations", tags=["organizations"])
+
+
+@router.get("", response_model=Page[Organization], summary="List organizations (system: all; others: their own)")
+async def list_organizations(session: Session, principal: CurrentPrincipal, page: Pagination) -> Page[Organization]:
+    rows, cursor = await paginate(
+        session, service.list_statement(principal), page, [OrganizationRow.created_at, OrganizationRow.id]
+    )
+    return Page(items=[Organization.model_validate(r) for r in rows], next_cursor=cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=Organization,
+    responses=WRITE_RESPONSES,
+    summary="Create an organization (system role)",
+)
+async def create_organization(session: Session, principal: CurrentPrincipal, body: OrganizationCreate) -> Response:
+    organization = await service.create(session, principal, body)
+    return resource_response(
+        Organization.model_validate(organization), status_code=201, location=f"/api/v1/organizations/{organization.id}"
+    )
+
+
+@router.get("/{organization_id}", response_model=Organization, summary="Get an organization")
+async def get_organization(session: Session, principal: CurrentPrincipal, organization_id: uuid.UUID) -> Response:
+    organization = await service.get(session, principal, organization_id)
+    return resource_response(Organization.model_validate(organization))
+
+
+@router.patch(
+    "/{organization_id}",
+    response_model=Organization,
+    responses=WRITE_RESPONSES,
+    summary="Update an organization (system role, or the organization's admin)",
+)
+async def update_organization(
+    session: Session,
+    principal: CurrentPrincipal,
+    organization_id: uuid.UUID,
+    body: OrganizationUpdate,
+    if_match: IfMatch,
+) -> Response:
+    organization = await service.get(session, principal, organization_id)
+    check_if_match(if_match, Organization.model_validate(organization))
+    organization = await service.update(session, principal, organization, changed_fields(body))
+    return resource_response(Organization.model_validate(organization))

@@ -1,0 +1,49 @@
+import uuid
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, ConfigDict
+
+from app.core.schemas import InputModel, Name, OutputModel, PatchModel, UtcDatetime
+
+OrgLocale = Literal["zh-CN", "en"]
+
+
+def _timezone(value: str) -> str:
+    if value not in available_timezones():
+        raise ValueError("unknown IANA timezone, e.g. Asia/Shanghai")
+    return value
+
+
+TimeZone = Annotated[str, AfterValidator(_timezone)]
+
+
+class Organization(OutputModel):
+    id: uuid.UUID
+    name: str
+    locale: str
+    timezone: str
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class OrganizationCreate(InputModel):
+    name: Name
+    locale: OrgLocale = "zh-CN"
+    timezone: TimeZone = "Asia/Shanghai"
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"name": "华东精密制造有限公司", "locale": "zh-CN", "timezone": "Asia/Shanghai"}]
+        }
+    )
+
+
+class OrganizationUpdate(PatchModel):
+    non_nullable = frozenset({"name", "locale", "timezone"})
+
+    name: Name | None = None
+    locale: OrgLocale | None = None
+    timezone: TimeZone | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"name": "华东精密制造集团"}]})

@@ -1,0 +1,105 @@
+"""Factories: small builders for the rows a test needs, instead of a giant shared fixture file."""
+
+import uuid
+from dataclasses import dataclass, field
+from itertools import count
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.security import mint_token
+from app.models import Department, Employee, Organization
+
+_seq = count(1)
+
+
+def auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def make_org(session: AsyncSession, name: str | None = None) -> Organization:
+    org = Organization(name=name or f"组织 {next(_seq)}", locale="zh-CN", timezone="Asia/Shanghai")
+    session.add(org)
+    await session.flush()
+    return org
+
+
+async def make_department(
+    session: AsyncSession, org: Organization, *, name: str | None = None, parent: Department | None = None
+) -> Department:
+    n = next(_seq)
+    dept = Department(
+        organization_id=org.id, name=name or f"部门{n}", code=f"D{n}", parent_id=parent.id if parent else None
+    )
+    session.add(dept)
+    await session.flush()
+    return dept
+
+
+async def make_employee(
+    session: AsyncSession,
+    org: Organization,
+    *,
+    name: str | None = None,
+    manager: Employee | None = None,
+    department: Department | None = None,
+    external_id: str | None = None,
+) -> Employee:
+    n = next(_seq)
+    employee = Employee(
+        organization_id=org.id,
+        external_id=external_id or f"user{n}",
+        name=name or f"员工{n}",
+        email=f"user{n}@example.com",
+        manager_id=manager.id if manager else None,
+        department_id=department.id if department else None,
+        active=True,
+    )
+    session.add(employee)
+    await session.flush()
+    return employee
+
+
+@dataclass
+class Tenant:
+    """One organization with the cast the access rules talk about, and a token for each."""
+
+    org: Organization
+    department: Department
+    admin: Employee
+    manager: Employee
+    employee: Employee
+    peer: Employee  # same manager as employee, so neither sees the other's data
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def headers(self, who: str) -> dict[str, str]:
+        return auth(self.tokens[who])
+
+
+async def make_tenant(session: AsyncSession, settings: Settings, name: str | None = None) -> Tenant:
+    org = await make_org(session, name)
+    department = await make_department(session, org, name="销售部")
+    admin = await make_employee(session, org, name="人事管理员")
+    manager = await make_employee(session, org, name="经理", department=department)
+    employee = await make_employee(session, org, name="员工", manager=manager, department=department)
+    peer = await make_employee(session, org, name="同事", manager=manager, department=department)
+    department.head_id = manager.id
+    await session.flush()
+    tenant = Tenant(org, department, admin, manager, employee, peer)
+
+    def token(subject: str, roles: list[str]) -> str:
+        return mint_token(settings, subject=subject, organization_id=org.id, roles=roles)
+
+    tenant.tokens = {
+        "admin": token(admin.external_id, ["admin"]),
+        "manager": token(manager.external_id, []),
+        "employee": token(employee.external_id, []),
+        "peer": token(peer.external_id, []),
+        "service": token("svc-sync", ["service"]),
+        "system": mint_token(settings, subject="ops", organization_id=None, roles=["system"]),
+    }
+    return tenant
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
