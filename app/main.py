@@ -28,13 +28,39 @@ def _operation_id(route: APIRoute) -> str:
 
 def api_router() -> APIRouter:
     from app.api_keys.router import router as api_keys
+    from app.audit.router import router as audit
+    from app.cycles.router import router as cycles
     from app.departments.router import router as departments
     from app.employees.router import router as employees
+    from app.evaluations.router import router as evaluations
+    from app.goals.router import router as goals
+    from app.kpis.router import router as kpis
+    from app.kpr_templates.router import router as kpr_templates
+    from app.kprs.router import router as kprs
     from app.me.router import router as me
     from app.organizations.router import router as organizations
+    from app.plans.router import router as plans
+    from app.revisions.router import router as revisions
+    from app.scoring.router import router as scoring
 
     router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for domain in (organizations, me, departments, employees, api_keys):
+    for domain in (
+        organizations,
+        me,
+        departments,
+        employees,
+        api_keys,
+        cycles,
+        goals,
+        plans,
+        kprs,
+        kpis,
+        revisions,
+        kpr_templates,
+        evaluations,
+        scoring,
+        audit,
+    ):
         router.include_router(domain)
     return router
 

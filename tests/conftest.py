@@ -8,7 +8,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,33 @@ async def client(app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]) -
             yield client
     finally:
         app.state.sessionmaker = original
+
+
+AppClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture
+def client_for(sessionmaker: async_sessionmaker[AsyncSession]) -> AppClientFactory:
+    """A client over a separate app built from other settings (RS256 keys, audience, CORS…), in the test's transaction.
+
+    Use as ``async with client_for(settings) as client``; ``configure(app)`` may add test-only routes.
+    """
+
+    @asynccontextmanager
+    async def build(
+        settings: Settings, configure: Callable[[FastAPI], None] | None = None
+    ) -> AsyncIterator[httpx.AsyncClient]:
+        other = create_app(settings)
+        if configure is not None:
+            configure(other)
+        other.state.sessionmaker = sessionmaker
+        try:
+            async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://test") as client:
+                yield client
+        finally:
+            await other.state.engine.dispose()
+
+    return build
 
 
 @pytest.fixture

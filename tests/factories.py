@@ -2,13 +2,14 @@
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.security import mint_token
-from app.models import Department, Employee, Organization
+from app.core.security import mint_token, new_api_key_secret
+from app.models import ApiKey, Department, Employee, Organization
 
 _seq = count(1)
 
@@ -58,6 +59,44 @@ async def make_employee(
     session.add(employee)
     await session.flush()
     return employee
+
+
+async def make_employees(
+    session: AsyncSession,
+    org: Organization,
+    how_many: int,
+    *,
+    created_at: datetime | None = None,
+    department: Department | None = None,
+) -> list[Employee]:
+    """Many employees in one flush (for pagination tests); ``created_at`` forces a tie so the id must break it."""
+    employees = []
+    for _ in range(how_many):
+        n = next(_seq)
+        employee = Employee(
+            organization_id=org.id,
+            external_id=f"bulk{n}",
+            name=f"批量员工{n}",
+            email=f"bulk{n}@example.com",
+            department_id=department.id if department else None,
+            active=True,
+        )
+        if created_at is not None:
+            employee.created_at = created_at
+            employee.updated_at = created_at
+        employees.append(employee)
+    session.add_all(employees)
+    await session.flush()
+    return employees
+
+
+async def make_api_key(session: AsyncSession, org: Organization, name: str = "同步服务") -> tuple[ApiKey, str]:
+    """An API key row and its secret."""
+    secret, prefix, secret_hash = new_api_key_secret()
+    key = ApiKey(organization_id=org.id, name=name, prefix=prefix, secret_hash=secret_hash, created_by="factory")
+    session.add(key)
+    await session.flush()
+    return key, secret
 
 
 @dataclass

@@ -7,7 +7,7 @@ from app.api_keys.schemas import ApiKey, ApiKeyCreate, ApiKeyCreated
 from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.schemas import Page
 from app.models import ApiKey as ApiKeyRow
 
@@ -26,10 +26,19 @@ async def list_api_keys(session: Session, actor: CurrentActor, page: Pagination)
 async def create_api_key(session: Session, actor: CurrentActor, body: ApiKeyCreate) -> Response:
     key, secret = await service.create(session, actor, body)
     created = ApiKeyCreated.model_validate({**ApiKey.model_validate(key).model_dump(), "secret": secret})
-    return resource_response(created, status_code=201, location=f"/api/v1/api-keys/{key.id}")
+    return resource_response(created, status_code=201, location=f"/api/v1/api-keys/{key.id}", secret=True)
 
 
 @router.delete("/{api_key_id}", status_code=204, responses=WRITE_RESPONSES, summary="Revoke an API key (admin)")
-async def delete_api_key(session: Session, actor: CurrentActor, api_key_id: uuid.UUID) -> Response:
-    await service.delete(session, actor, api_key_id)
+async def delete_api_key(
+    session: Session, actor: CurrentActor, api_key_id: uuid.UUID, if_match: IfMatch = None
+) -> Response:
+    key = await service.get(session, actor, api_key_id)
+    check_if_match(if_match, ApiKey.model_validate(key))
+    await service.delete(session, actor, key)
     return Response(status_code=204)
+
+
+@router.get("/{api_key_id}", response_model=ApiKey, summary="Get an API key's metadata (admin; never the secret)")
+async def get_api_key(session: Session, actor: CurrentActor, api_key_id: uuid.UUID) -> Response:
+    return resource_response(ApiKey.model_validate(await service.get(session, actor, api_key_id)))

@@ -34,9 +34,12 @@ async def create(session: AsyncSession, actor: Actor, data: ApiKeyCreate) -> tup
     return key, secret
 
 
-async def delete(session: AsyncSession, actor: Actor, key_id: uuid.UUID) -> None:
+async def get(session: AsyncSession, actor: Actor, key_id: uuid.UUID) -> ApiKey:
     actor.require_admin("manage API keys")
-    key = await get_in_org(session, ApiKey, key_id, actor.organization_id, "api_key")
+    return await get_in_org(session, ApiKey, key_id, actor.organization_id, "api_key")
+
+
+async def delete(session: AsyncSession, actor: Actor, key: ApiKey) -> None:
     audit.record(session, actor, "delete", "api_key", key.id, before={"name": key.name, "prefix": key.prefix})
     await session.delete(key)
     await session.flush()

@@ -1,16 +1,22 @@
 """The audit trail: who changed what, before and after."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
+from app.core.i18n import register_messages
 from app.models import AuditEvent
+from app.models.base import utcnow
+
+READ_ACTION = "read the audit trail"
+# Belongs in app/core/i18n.py (actions are keyed by their English text); registered here until it moves.
+register_messages({f"action.{READ_ACTION}": {"en": READ_ACTION, "zh-CN": "查看审计记录"}})
 
 
 def jsonable(value: Any) -> Any:
@@ -67,6 +73,37 @@ def record_diff(
             before={k: v[0] for k, v in diff.items()},
             after={k: v[1] for k, v in diff.items()},
         )
+
+
+async def record_many(
+    session: AsyncSession,
+    actor: Actor,
+    events: Sequence[tuple[str, str, uuid.UUID, Mapping[str, Any] | None, Mapping[str, Any] | None]],
+) -> None:
+    """Many events — (action, entity_type, entity_id, before, after) — in one INSERT, for bulk operations."""
+    if not events:
+        return
+    at = utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "organization_id": actor.organization_id,
+            "actor": actor.subject,
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "before": jsonable(before) if before is not None else None,
+            "after": jsonable(after) if after is not None else None,
+            "at": at,
+        }
+        for action, entity_type, entity_id, before, after in events
+    ]
+    await session.execute(insert(AuditEvent), rows)
+
+
+def require_reader(actor: Actor) -> None:
+    """The audit trail is the admins' (HR's): it shows every change in the organization, by anyone."""
+    actor.require_admin(READ_ACTION)
 
 
 def list_statement(

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
-from app.core.errors import Forbidden
+from app.core.errors import Forbidden, NotFound
 from app.core.security import Principal
 from app.models import Department, Employee
 
@@ -64,7 +65,9 @@ def sub_departments_of(department_id: uuid.UUID) -> Select[uuid.UUID]:
     return select(tree.c.id)
 
 
-def visible_employees_filter(actor: Actor, column: ColumnElement[uuid.UUID]) -> ColumnElement[bool] | None:
+def visible_employees_filter(
+    actor: Actor, column: InstrumentedAttribute[uuid.UUID] | ColumnElement[uuid.UUID]
+) -> ColumnElement[bool] | None:
     """A WHERE clause limiting ``column`` (an employee id) to what the actor may read; None when they read all."""
     if actor.reads_whole_org:
         return None
@@ -106,3 +109,27 @@ async def heads_department_of(session: AsyncSession, actor: Actor, department_id
     )
     found = await session.scalar(select(chain.c.id).where(chain.c.head_id == actor.employee_id).limit(1))
     return found is not None
+
+
+async def authorize_employee_data(
+    session: AsyncSession,
+    actor: Actor,
+    owner_id: uuid.UUID,
+    *,
+    resource: str,
+    entity_id: uuid.UUID,
+    write: bool = False,
+    service_may_write: bool = False,
+) -> None:
+    """The §6 rule for an employee's own data (plans, KPRs, KPIs, check-ins).
+
+    Readers: the owner, a manager in their chain, admin, service; everyone else gets 404 as if it did not exist.
+    Writers: the owner, a manager in their chain, admin (and service where ``service_may_write``); else 403.
+    """
+    if actor.is_admin or actor.employee_id == owner_id:
+        return
+    manager = await is_manager_of(session, actor, owner_id)
+    if not (manager or actor.is_service):
+        raise NotFound(resource, entity_id)
+    if write and not (manager or (actor.is_service and service_may_write)):
+        raise Forbidden(action="change this")

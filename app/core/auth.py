@@ -4,15 +4,16 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
+from sqlalchemy import and_, false, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
 from app.core.config import Settings
 from app.core.db import get_session
 from app.core.errors import Forbidden, Unauthenticated
+from app.core.i18n import translate
 from app.core.security import Principal, principal_from_api_key, principal_from_token
-from app.models import Employee
+from app.models import Employee, Organization
 
 bearer_scheme = HTTPBearer(auto_error=False, description="JWT with claims sub, org, roles, exp.")
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="An organization's API key (service).")
@@ -48,15 +49,24 @@ CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 async def get_actor(principal: CurrentPrincipal, session: Session) -> Actor:
     if principal.organization_id is None:
         raise Forbidden(action="use organization resources without an organization")
-    employee_id = None
-    if principal.api_key_id is None:
-        employee_id = await session.scalar(
-            select(Employee.id).where(
-                Employee.organization_id == principal.organization_id,
-                Employee.external_id == principal.subject,
-                Employee.active.is_(True),
-            )
+    # One statement: the organization must exist (a token for a deleted or unknown tenant is not a credential),
+    # and a person is matched to their active employee record by sub = external_id.
+    match_employee = and_(
+        Employee.organization_id == Organization.id,
+        Employee.external_id == principal.subject,
+        Employee.active.is_(True),
+        true() if principal.api_key_id is None else false(),  # API keys act as a service, never as a person
+    )
+    row = (
+        await session.execute(
+            select(Organization.id, Employee.id)
+            .outerjoin(Employee, match_employee)
+            .where(Organization.id == principal.organization_id)
         )
+    ).first()
+    if row is None:
+        raise Unauthenticated(translate("detail.token_invalid", reason="unknown organization"))
+    employee_id = row[1]
     return Actor(principal=principal, organization_id=principal.organization_id, employee_id=employee_id)
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.core.i18n import translate
+from app.core.i18n import MESSAGES, current_locale, translate
 from app.core.request_context import request_id_var
 
 log = logging.getLogger(__name__)
@@ -73,6 +73,19 @@ class Forbidden(AppError):
     status = 403
     code = "FORBIDDEN"
     detail_key = "detail.forbidden"
+
+    @property
+    def detail(self) -> str:
+        # ``action`` is English prose; it is only shown as such in English, so a zh-CN reader never gets a mixed
+        # sentence: a catalogued action is translated, any other falls back to a generic message.
+        if self._detail is not None:
+            return self._detail
+        action = str(self.params.get("action") or "")
+        if f"action.{action}" in MESSAGES:
+            return translate(self.detail_key, action=translate(f"action.{action}"))
+        if action and current_locale.get() == "en":
+            return translate(self.detail_key, action=action)
+        return translate("detail.forbidden_generic")
 
 
 class NotFound(AppError):

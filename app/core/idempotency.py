@@ -56,7 +56,7 @@ class IdempotencyMiddleware:
         request_hash = hashlib.sha256(
             b"\n".join([scope["method"].encode(), scope["path"].encode(), scope.get("query_string", b""), body])
         ).hexdigest()
-        reserved = await self._reserve(sessionmaker, owner, key, request_hash)
+        reserved = await self._reserve(Request(scope), sessionmaker, owner, key, request_hash)
         if not isinstance(reserved, uuid.UUID):
             await reserved(scope, replay_receive, send)  # a replay of the first response, or a refusal
             return
@@ -98,7 +98,12 @@ class IdempotencyMiddleware:
         return f"subject:{principal.subject}"
 
     async def _reserve(
-        self, sessionmaker: async_sessionmaker[AsyncSession], owner: str, key: str, request_hash: str
+        self,
+        request: Request,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        owner: str,
+        key: str,
+        request_hash: str,
     ) -> uuid.UUID | ASGIApp:
         deadline = asyncio.get_running_loop().time() + WAIT_FOR_FIRST
         while True:
@@ -119,11 +124,26 @@ class IdempotencyMiddleware:
             if existing is None:
                 continue  # completed with a server error and released meanwhile: take it
             if existing.request_hash != request_hash:
-                return _problem(422, "IDEMPOTENCY_KEY_REUSED", "detail.idempotency_reused")
+                return _problem(
+                    request,
+                    422,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "detail.idempotency_reused",
+                    errors=[
+                        {
+                            "loc": ["header", "Idempotency-Key"],
+                            "msg": translate("detail.idempotency_reused"),
+                            "type": "idempotency_key_reused",
+                        }
+                    ],
+                )
+            if existing.status_code is not None and existing.response_body is None:
+                # The first response carried a secret (Cache-Control: no-store), which is never kept.
+                return _problem(request, 409, "IDEMPOTENCY_NOT_REPLAYABLE", "detail.idempotency_not_replayable")
             if existing.status_code is not None:
                 return _replay(existing)
             if asyncio.get_running_loop().time() > deadline:
-                return _problem(409, "IDEMPOTENCY_IN_PROGRESS", "detail.idempotency_in_progress")
+                return _problem(request, 409, "IDEMPOTENCY_IN_PROGRESS", "detail.idempotency_in_progress")
             await asyncio.sleep(0.05)
 
     async def _complete(
@@ -134,13 +154,14 @@ class IdempotencyMiddleware:
                 # Nothing was done, or it was undone: free the key so the client can retry for real.
                 await session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))
             else:
+                secret = any(k.lower() == "cache-control" and "no-store" in v for k, v in captured["headers"])
                 await session.execute(
                     update(IdempotencyKey)
                     .where(IdempotencyKey.id == record_id)
                     .values(
                         status_code=captured["status"],
                         response_headers=captured["headers"],
-                        response_body=captured["body"],
+                        response_body=None if secret else captured["body"],
                     )
                 )
             await session.commit()
@@ -194,5 +215,7 @@ def _replay(record: IdempotencyKey) -> _Ready:
     return _Ready(record.status_code or 200, headers, record.response_body or b"")
 
 
-def _problem(status: int, code: str, detail_key: str) -> ASGIApp:
-    return problem_response(None, status, code, translate(detail_key))
+def _problem(
+    request: Request, status: int, code: str, detail_key: str, errors: list[dict[str, Any]] | None = None
+) -> ASGIApp:
+    return problem_response(request, status, code, translate(detail_key), errors=errors)

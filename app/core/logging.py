@@ -15,7 +15,8 @@ class _RequestIdFilter(logging.Filter):
 
 
 def configure_logging(level: str) -> None:
-    handler = logging.StreamHandler(sys.stdout)
+    # stderr, so that what the CLI prints on stdout (kpr openapi > openapi.json, kpr token) stays clean.
+    handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from prometheus_client import Counter, Histogram
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -28,8 +29,11 @@ LATENCY = Histogram(
 )
 
 
-class _BodyTooLarge(Exception):
-    pass
+class _BodyTooLarge(StarletteHTTPException):
+    # An HTTPException, because FastAPI turns any other error raised while it reads the body into a 400; this one it
+    # re-raises, and the error handlers answer 413.
+    def __init__(self) -> None:
+        super().__init__(413, translate("detail.too_large", limit=MAX_BODY_BYTES))
 
 
 class RequestContextMiddleware:

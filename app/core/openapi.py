@@ -27,6 +27,19 @@ WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": (
+        "Makes the POST safe to retry: the same key with the same body replays the first response; the same key "
+        "with another body answers 422. Keys are per organization and kept 24 h."
+    ),
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+    "example": "5f1c9a0e-0b7d-4c35-9a51-3d2f0f4f7a10",
+}
+
+
 def install_openapi(app: FastAPI) -> None:
     def custom_openapi() -> dict[str, Any]:
         if app.openapi_schema:
@@ -44,6 +57,12 @@ def install_openapi(app: FastAPI) -> None:
         )
         # Problem bodies are only ever served as application/problem+json.
         for path in schema.get("paths", {}).values():
+            post = path.get("post")
+            if post is not None:
+                # Handled by middleware, so routes do not declare it; clients still need to see it in the contract.
+                parameters = post.setdefault("parameters", [])
+                if not any(p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in parameters):
+                    parameters.append(dict(IDEMPOTENCY_KEY_PARAMETER))
             for operation in path.values():
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})

@@ -89,7 +89,8 @@ async def page_params(
     ] = DEFAULT_LIMIT,
     cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page.")] = None,
 ) -> PageParams:
-    return PageParams(limit=min(limit, MAX_LIMIT), cursor=cursor, codec=request.app.state.cursor_codec)
+    # An empty ?cursor= is the first page, as clients naturally send it.
+    return PageParams(limit=min(limit, MAX_LIMIT), cursor=cursor or None, codec=request.app.state.cursor_codec)
 
 
 Pagination = Annotated[PageParams, Depends(page_params)]

@@ -36,3 +36,8 @@ def apply_changes(entity: Base, changes: dict[str, Any]) -> dict[str, tuple[Any,
             diff[field] = (before, value)
             setattr(entity, field, value)
     return diff
+
+
+def column_values(entity: Base) -> dict[str, Any]:
+    """The row's column values, to build a response schema together with derived figures."""
+    return {column.key: getattr(entity, column.key) for column in entity.__table__.columns}

@@ -27,9 +27,14 @@ def etag_for(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def resource_response(model: BaseModel, *, status_code: int = 200, location: str | None = None) -> Response:
+def resource_response(
+    model: BaseModel, *, status_code: int = 200, location: str | None = None, secret: bool = False
+) -> Response:
     body = _body(model)
     headers = {"ETag": etag_for(body)}
+    if secret:
+        # Never cached, nor kept for Idempotency-Key replays: the body holds a secret shown once.
+        headers["Cache-Control"] = "no-store"
     if location is not None:
         headers["Location"] = location
     return Response(body, status_code=status_code, headers=headers, media_type="application/json")

@@ -4,7 +4,16 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    WithJsonSchema,
+    model_validator,
+)
 
 CENT = Decimal("0.01")
 
@@ -35,14 +44,19 @@ def _rounded(value: Decimal) -> float | int:
     return _as_number(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+# The serializers return int or float; a declared return_type of float would turn 100 back into 100.0, so the
+# return type is left open and the documented schema says "number".
+_NUMBER_SCHEMA = WithJsonSchema({"type": "number"}, mode="serialization")
+
 # A measurement entered by a user: exact, bounded, serialized as a JSON number.
 Measure = Annotated[
     Decimal,
     Field(allow_inf_nan=False, max_digits=20, decimal_places=6, ge=Decimal("-1e13"), le=Decimal("1e13")),
-    PlainSerializer(_as_number, return_type=float, when_used="json"),
+    PlainSerializer(_as_number, return_type=Any, when_used="json"),
+    _NUMBER_SCHEMA,
 ]
 # A derived figure: computed unrounded, rounded half-up to 2 decimals only on output.
-Figure = Annotated[Decimal, PlainSerializer(_rounded, return_type=float, when_used="json")]
+Figure = Annotated[Decimal, PlainSerializer(_rounded, return_type=Any, when_used="json"), _NUMBER_SCHEMA]
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]

@@ -28,6 +28,7 @@ KNOWN_ROLES = frozenset({ROLE_ADMIN, ROLE_SERVICE, ROLE_SYSTEM})
 HMAC_ALGORITHMS = ["HS256"]
 ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"]
 API_KEY_PREFIX = "kpr_"
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,9 @@ async def _verification_key(settings: Settings, token: str) -> tuple[Any, list[s
 
 async def principal_from_token(settings: Settings, token: str) -> Principal:
     key, algorithms = await _verification_key(settings, token)
-    options: jwt.types.Options = {"require": ["exp", "sub"]}
+    # "aud" is only checked when an audience is configured: PyJWT would otherwise refuse every token that carries
+    # one, and identity providers always set it.
+    options: jwt.types.Options = {"require": ["exp", "sub"], "verify_aud": settings.jwt_audience is not None}
     try:
         claims = jwt.decode(
             token,
@@ -152,7 +155,11 @@ async def principal_from_api_key(session: AsyncSession, secret: str) -> Principa
     expected = row.secret_hash if row is not None else hash_api_key("")
     if not hmac.compare_digest(expected, hash_api_key(secret)) or row is None:
         raise Unauthenticated(translate("detail.api_key_invalid"))
-    await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=datetime.now(UTC)))
+    # Recorded at most once a minute: the UPDATE locks the row until the request commits, so writing it on every
+    # request would serialize all concurrent requests made with one key.
+    now = datetime.now(UTC)
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_PRECISION:
+        await session.execute(update(ApiKey).where(ApiKey.id == row.id).values(last_used_at=now))
     return Principal(
         subject=f"api-key:{row.id}",
         organization_id=row.organization_id,

@@ -46,7 +46,7 @@ async def get_department(session: Session, actor: CurrentActor, department_id: u
     "/{department_id}", response_model=Department, responses=WRITE_RESPONSES, summary="Update or move a department"
 )
 async def update_department(
-    session: Session, actor: CurrentActor, department_id: uuid.UUID, body: DepartmentUpdate, if_match: IfMatch
+    session: Session, actor: CurrentActor, department_id: uuid.UUID, body: DepartmentUpdate, if_match: IfMatch = None
 ) -> Response:
     department = await service.get(session, actor, department_id)
     check_if_match(if_match, Department.model_validate(department))
@@ -56,7 +56,7 @@ async def update_department(
 
 @router.delete("/{department_id}", status_code=204, responses=WRITE_RESPONSES, summary="Delete an empty department")
 async def delete_department(
-    session: Session, actor: CurrentActor, department_id: uuid.UUID, if_match: IfMatch
+    session: Session, actor: CurrentActor, department_id: uuid.UUID, if_match: IfMatch = None
 ) -> Response:
     department = await service.get(session, actor, department_id)
     check_if_match(if_match, Department.model_validate(department))

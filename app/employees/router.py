@@ -46,7 +46,7 @@ async def get_employee(session: Session, actor: CurrentActor, employee_id: uuid.
 
 @router.patch("/{employee_id}", response_model=Employee, responses=WRITE_RESPONSES, summary="Update an employee")
 async def update_employee(
-    session: Session, actor: CurrentActor, employee_id: uuid.UUID, body: EmployeeUpdate, if_match: IfMatch
+    session: Session, actor: CurrentActor, employee_id: uuid.UUID, body: EmployeeUpdate, if_match: IfMatch = None
 ) -> Response:
     employee = await service.get(session, actor, employee_id)
     check_if_match(if_match, Employee.model_validate(employee))
@@ -60,7 +60,9 @@ async def update_employee(
     responses=WRITE_RESPONSES,
     summary="Deactivate an employee (history is kept)",
 )
-async def delete_employee(session: Session, actor: CurrentActor, employee_id: uuid.UUID, if_match: IfMatch) -> Response:
+async def delete_employee(
+    session: Session, actor: CurrentActor, employee_id: uuid.UUID, if_match: IfMatch = None
+) -> Response:
     employee = await service.get(session, actor, employee_id)
     check_if_match(if_match, Employee.model_validate(employee))
     await service.deactivate(session, actor, employee)

@@ -27,7 +27,11 @@ class IdempotencyKey(IdMixin, Base):
 
 class AuditEvent(IdMixin, Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_entity", "organization_id", "entity_type", "entity_id"),)
+    __table_args__ = (
+        Index("ix_audit_events_entity", "organization_id", "entity_type", "entity_id"),
+        # The audit list reads newest first per organization.
+        Index("ix_audit_events_org_at", "organization_id", "at", "id"),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     actor: Mapped[str] = mapped_column(String(255))

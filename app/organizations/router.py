@@ -54,7 +54,7 @@ async def update_organization(
     principal: CurrentPrincipal,
     organization_id: uuid.UUID,
     body: OrganizationUpdate,
-    if_match: IfMatch,
+    if_match: IfMatch = None,
 ) -> Response:
     organization = await service.get(session, principal, organization_id)
     check_if_match(if_match, Organization.model_validate(organization))

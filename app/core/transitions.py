@@ -1,0 +1,89 @@
+"""State machines with kept history: every state change goes through ``…/{id}/transitions`` and is recorded."""
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import ConfigDict, Field
+from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.access import Actor
+from app.core.errors import InvalidTransition
+from app.core.pagination import PageParams, paginate
+from app.core.schemas import OutputModel, Page, UtcDatetime
+from app.models import StateTransition
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    entity_type: str
+    edges: Mapping[str, tuple[str, ...]]
+
+    def allowed(self, current: str) -> tuple[str, ...]:
+        return self.edges.get(current, ())
+
+    def check(self, current: str, target: str) -> None:
+        if target not in self.allowed(current):
+            raise InvalidTransition(current, target, self.allowed(current))
+
+
+def record_transition(
+    session: AsyncSession,
+    actor: Actor,
+    machine: StateMachine,
+    entity_id: uuid.UUID,
+    from_state: str | None,
+    to_state: str,
+    comment: str | None,
+    at: datetime | None = None,
+) -> None:
+    values: dict[str, Any] = {}
+    if at is not None:
+        values["at"] = at
+    session.add(
+        StateTransition(
+            organization_id=actor.organization_id,
+            entity_type=machine.entity_type,
+            entity_id=entity_id,
+            from_state=from_state,
+            to_state=to_state,
+            comment=comment,
+            actor=actor.subject,
+            **values,
+        )
+    )
+
+
+def history_statement(
+    organization_id: uuid.UUID, machine: StateMachine, entity_id: uuid.UUID
+) -> Select[StateTransition]:
+    return select(StateTransition).where(
+        StateTransition.organization_id == organization_id,
+        StateTransition.entity_type == machine.entity_type,
+        StateTransition.entity_id == entity_id,
+    )
+
+
+class Transition(OutputModel):
+    """One kept state change."""
+
+    id: uuid.UUID
+    from_: str | None = Field(validation_alias="from_state", serialization_alias="from")
+    to: str = Field(validation_alias="to_state")
+    comment: str | None
+    actor: str
+    at: UtcDatetime
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
+async def history_page(
+    session: AsyncSession, organization_id: uuid.UUID, machine: StateMachine, entity_id: uuid.UUID, page: PageParams
+) -> Page[Transition]:
+    """One page of an entity's state history, oldest first (the caller has already checked it may see the entity)."""
+    statement = history_statement(organization_id, machine, entity_id)
+    rows, cursor = await paginate(session, statement, page, [StateTransition.at, StateTransition.id])
+    return Page(items=[Transition.model_validate(r) for r in rows], next_cursor=cursor)
