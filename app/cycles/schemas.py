@@ -1,0 +1,75 @@
+import uuid
+from datetime import date
+from typing import Literal, Self
+
+from pydantic import ConfigDict, Field, model_validator
+
+from app.core.schemas import InputModel, Name, OutputModel, PatchModel, UtcDatetime
+from app.scoring.policy import PolicyIn
+
+Cadence = Literal["annual", "semiannual", "quarterly", "monthly", "custom"]
+CycleStatus = Literal["planning", "active", "review", "calibration", "closed"]
+
+
+class Cycle(OutputModel):
+    id: uuid.UUID
+    name: str
+    cadence: Cadence
+    start_date: date
+    end_date: date
+    status: CycleStatus
+    policy: PolicyIn
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class CycleCreate(InputModel):
+    name: Name
+    cadence: Cadence
+    start_date: date
+    end_date: date
+    policy: PolicyIn = Field(default_factory=PolicyIn, description="Scoring policy; defaults apply when omitted.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date must not be before start_date")
+        return self
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "2026年度绩效",
+                    "cadence": "annual",
+                    "start_date": "2026-01-01",
+                    "end_date": "2026-12-31",
+                    "policy": {"curve": "linear", "cap": 120, "components": {"results": 70, "manager": 30, "self": 0}},
+                }
+            ]
+        }
+    )
+
+
+class CycleUpdate(PatchModel):
+    non_nullable = frozenset({"name", "cadence", "start_date", "end_date", "policy"})
+
+    name: Name | None = None
+    cadence: Cadence | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    policy: PolicyIn | None = None
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"policy": {"curve": "threshold", "threshold_score": 60}}]}
+    )
+
+
+class CycleSummary(OutputModel):
+    cycle_id: uuid.UUID
+    status: CycleStatus
+    plans_by_status: dict[str, int]
+    evaluations_by_status: dict[str, int]
+    kprs: int
+    average_progress: float | None = Field(description="Mean progress of active KPRs in approved plans, 2 decimals.")
+    rating_distribution: dict[str, int]

@@ -1,0 +1,110 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from app.core.auth import CurrentActor, Session
+from app.core.openapi import WRITE_RESPONSES
+from app.core.pagination import Pagination, paginate
+from app.core.repository import changed_fields
+from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.schemas import Page, UtcDatetime
+from app.goals import service
+from app.goals.schemas import Goal, GoalCreate, GoalLevel, GoalTree, GoalUpdate
+from app.models import Goal as GoalRow
+
+router = APIRouter(prefix="/goals", tags=["goals"])
+
+AsOf = Annotated[
+    UtcDatetime | None,
+    Query(
+        description="RFC 3339 timestamp with a timezone: figures as they stood then (check-ins recorded at or "
+        "before it). Default: now."
+    ),
+]
+
+TREE_DESCRIPTION = """\
+The goal cascade as a nested forest. Every node carries the goal's fields, its `progress`, the active KPRs aligned
+to it (`kprs`, compact) and its `children`. Siblings are ordered by creation time.
+
+* **With `cycle_id`**: the goals of that cycle, the long-term goals that carry KPRs of the cycle directly, and every
+  (long-term) goal above them. A long-term goal's `progress` counts only its children *in this tree* — the cycle's
+  goals and KPRs, not those of other cycles — so it reads as "how far this cycle has moved the strategy".
+* **Without `cycle_id`**: the long-term forest — every long-term root goal with its *whole* subtree (goals and active
+  KPRs of every cycle). Each node's `progress` is then exactly the one `GET /goals/{id}` reports. Cycle goals that
+  hang under no long-term goal appear only in their cycle's tree.
+
+`as_of` recomputes every figure from the check-ins recorded at or before that moment (the tree's shape is today's).
+The answer takes a fixed number of statements however deep or wide the tree is.
+"""
+
+
+@router.get("", response_model=Page[Goal], summary="List goals")
+async def list_goals(
+    session: Session,
+    actor: CurrentActor,
+    page: Pagination,
+    cycle_id: Annotated[uuid.UUID | None, Query(description="Only goals of this cycle.")] = None,
+    parent_id: Annotated[uuid.UUID | None, Query(description="Only direct children of this goal.")] = None,
+    level: Annotated[GoalLevel | None, Query(description="Only goals of this level.")] = None,
+    department_id: Annotated[uuid.UUID | None, Query(description="Only goals of this department.")] = None,
+) -> Page[Goal]:
+    statement = service.list_statement(
+        actor, cycle_id=cycle_id, parent_id=parent_id, level=level, department_id=department_id
+    )
+    rows, cursor = await paginate(session, statement, page, [GoalRow.created_at, GoalRow.id])
+    return Page(items=await service.outputs(session, rows), next_cursor=cursor)
+
+
+@router.post("", status_code=201, response_model=Goal, responses=WRITE_RESPONSES, summary="Create a goal")
+async def create_goal(session: Session, actor: CurrentActor, body: GoalCreate) -> Response:
+    goal = await service.create(session, actor, body)
+    return resource_response(await service.output(session, goal), status_code=201, location=f"/api/v1/goals/{goal.id}")
+
+
+@router.get(
+    "/tree",
+    response_model=GoalTree,
+    summary="The goal tree of a cycle (or the long-term forest), with progress rolled up",
+    description=TREE_DESCRIPTION,
+)
+async def get_goal_tree(
+    session: Session,
+    actor: CurrentActor,
+    cycle_id: Annotated[
+        uuid.UUID | None, Query(description="The cycle; omit for the long-term forest (see the description).")
+    ] = None,
+    as_of: AsOf = None,
+) -> GoalTree:
+    return await service.tree(session, actor, cycle_id, as_of)
+
+
+@router.get("/{goal_id}", response_model=Goal, summary="Get a goal with its progress")
+async def get_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID) -> Response:
+    goal = await service.get(session, actor, goal_id)
+    return resource_response(await service.output(session, goal))
+
+
+@router.patch("/{goal_id}", response_model=Goal, responses=WRITE_RESPONSES, summary="Update, re-level or move a goal")
+async def update_goal(
+    session: Session, actor: CurrentActor, goal_id: uuid.UUID, body: GoalUpdate, if_match: IfMatch = None
+) -> Response:
+    goal = await service.get(session, actor, goal_id)
+    if if_match is not None:
+        check_if_match(if_match, await service.output(session, goal))
+    goal = await service.update(session, actor, goal, changed_fields(body))
+    return resource_response(await service.output(session, goal))
+
+
+@router.delete(
+    "/{goal_id}",
+    status_code=204,
+    responses=WRITE_RESPONSES,
+    summary="Delete a goal that has no child goals and no aligned KPRs",
+)
+async def delete_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID, if_match: IfMatch = None) -> Response:
+    goal = await service.get(session, actor, goal_id)
+    if if_match is not None:
+        check_if_match(if_match, await service.output(session, goal))
+    await service.delete(session, actor, goal)
+    return Response(status_code=204)

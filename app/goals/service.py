@@ -1,0 +1,457 @@
+"""The goal cascade: company → department → team goals, long-term goals above cycle goals, progress rolled up.
+
+Everyone in the organization reads goals; admins write all of them; a department's head writes the goals of that
+department and of its sub-departments; company goals are the admins' alone.
+
+Progress (DESIGN §4) is derived, never stored: every read loads the goals it needs in one statement, their active
+aligned KPRs in one, the KPRs' latest check-ins and their cycles' policies in one each, and rolls up in Python — so the
+number of statements does not depend on how deep or wide the tree is.
+"""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.core.access import Actor, heads_department_of
+from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.core.i18n import Locale, register_messages, translate
+from app.core.repository import apply_changes, get_in_org
+from app.goals.schemas import Goal as GoalOut
+from app.goals.schemas import GoalCreate, GoalNode, GoalTree, GoalTreeKpr
+from app.models import CheckIn, Cycle, Department, Goal, Kpr
+from app.scoring import engine
+from app.scoring.service import KprScore, latest_values_statement, policies, score_one
+
+WRITE_COMPANY_GOALS = "write company goals"
+WRITE_OTHER_DEPARTMENTS = "write the goals of a department you do not head"
+LEVEL_RANK = {"company": 0, "department": 1, "team": 2}
+ACTIVE = "active"
+
+# This domain's own messages, kept beside the code that uses them.
+_MESSAGES: dict[str, dict[Locale, str]] = {
+    "GOAL_IN_USE": {"en": "Goal in use", "zh-CN": "目标仍在使用中"},
+    "detail.goal_in_use": {
+        "en": "The goal still has {children} child goal(s) and {kprs} aligned KPR(s); move or delete them first.",
+        "zh-CN": "该目标仍有 {children} 个子目标和 {kprs} 个对齐的 KPR，请先将其移走或删除。",
+    },
+    "goal.level_order": {
+        "en": "A {level} goal cannot hang under a {parent_level} goal (company > department > team).",
+        "zh-CN": "{level}级目标不能挂在{parent_level}级目标之下（公司 > 部门 > 团队）。",
+    },
+    "goal.child_level_order": {
+        "en": "A {level} goal cannot carry its {child_level} child goals (company > department > team).",
+        "zh-CN": "{level}级目标不能包含{child_level}级的子目标（公司 > 部门 > 团队）。",
+    },
+    "goal.department_required": {
+        "en": "A {level} goal needs a department.",
+        "zh-CN": "{level}级目标必须指定部门。",
+    },
+    "goal.department_forbidden": {
+        "en": "A company goal has no department.",
+        "zh-CN": "公司级目标不能指定部门。",
+    },
+    "goal.parent_cycle": {
+        "en": "The parent goal belongs to another cycle; a parent must be long-term or of the same cycle.",
+        "zh-CN": "父目标属于其他周期；父目标必须是长期目标或属于同一周期。",
+    },
+    "goal.long_term_under_cycle": {
+        "en": "A long-term goal cannot hang under a goal of a cycle.",
+        "zh-CN": "长期目标不能挂在某个周期的目标之下。",
+    },
+    "goal.children_cycle": {
+        "en": "Some child goals belong to another cycle; only a long-term goal carries goals of several cycles.",
+        "zh-CN": "部分子目标属于其他周期；只有长期目标可以包含多个周期的目标。",
+    },
+    "goal.kprs_cycle": {
+        "en": "KPRs of another cycle are aligned to this goal; only a long-term goal carries KPRs of several cycles.",
+        "zh-CN": "该目标已对齐其他周期的 KPR；只有长期目标可以对齐多个周期的 KPR。",
+    },
+    # Actions named by Forbidden(action=…), keyed by their English text as app/core/i18n.py does.
+    "action.write company goals": {"en": "write company goals", "zh-CN": "编辑公司级目标"},
+    "action.write the goals of a department you do not head": {
+        "en": "write the goals of a department you do not head",
+        "zh-CN": "编辑非您负责部门的目标",
+    },
+    "level.company": {"en": "company", "zh-CN": "公司"},
+    "level.department": {"en": "department", "zh-CN": "部门"},
+    "level.team": {"en": "team", "zh-CN": "团队"},
+}
+register_messages(_MESSAGES)
+
+
+def _level(level: str) -> str:
+    return translate(f"level.{level}")
+
+
+# --- progress roll-up ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class GoalForest:
+    """A set of goals with their active aligned KPRs and the figures derived from them at one moment."""
+
+    goals: list[Goal]
+    kprs: list[Kpr]
+    scores: dict[uuid.UUID, KprScore]
+    progress: dict[uuid.UUID, Decimal | None] = field(default_factory=dict)
+
+    def children_of(self) -> dict[uuid.UUID | None, list[Goal]]:
+        loaded = {goal.id for goal in self.goals}
+        children: dict[uuid.UUID | None, list[Goal]] = {}
+        for goal in sorted(self.goals, key=_creation_order):
+            # A goal whose parent is not in the forest is one of its roots.
+            parent = goal.parent_id if goal.parent_id in loaded else None
+            children.setdefault(parent, []).append(goal)
+        return children
+
+    def kprs_of(self) -> dict[uuid.UUID, list[Kpr]]:
+        by_goal: dict[uuid.UUID, list[Kpr]] = {}
+        for kpr in sorted(self.kprs, key=_creation_order):
+            by_goal.setdefault(kpr.goal_id, []).append(kpr)
+        return by_goal
+
+
+def _creation_order(row: Goal | Kpr) -> tuple[datetime, uuid.UUID]:
+    return row.created_at, row.id
+
+
+def roll_up(forest: GoalForest) -> dict[uuid.UUID, Decimal | None]:
+    """Every goal's progress from its children in the forest, bottom-up, without recursion (trees may be deep)."""
+    children = forest.children_of()
+    kprs = forest.kprs_of()
+    progress: dict[uuid.UUID, Decimal | None] = {}
+    for root in children.get(None, []):
+        stack: list[tuple[Goal, bool]] = [(root, False)]
+        while stack:
+            goal, expanded = stack.pop()
+            if goal.id in progress:
+                continue
+            if not expanded:
+                stack.append((goal, True))
+                stack.extend((child, False) for child in children.get(goal.id, []) if child.id not in progress)
+                continue
+            parts: list[tuple[Decimal, Decimal | None]] = [
+                (child.weight, progress.get(child.id)) for child in children.get(goal.id, [])
+            ]
+            parts.extend((kpr.goal_weight, forest.scores[kpr.id].progress) for kpr in kprs.get(goal.id, []))
+            progress[goal.id] = engine.goal_progress(parts)
+    forest.progress = progress
+    return progress
+
+
+async def load_forest(
+    session: AsyncSession,
+    goal_ids: Select[Any],
+    as_of: datetime | None,
+    kpr_condition: ColumnElement[bool] | None = None,
+) -> GoalForest:
+    """The goals that ``goal_ids`` selects, their active aligned KPRs and scores; four statements whatever the size.
+
+    The id selection is passed down as a subquery instead of bound ids, so no statement grows with the tree (and
+    none meets a bound-parameter limit).
+    """
+    goals = list(await session.scalars(select(Goal).where(Goal.id.in_(goal_ids))))
+    kpr_conditions = [Kpr.status == ACTIVE, Kpr.goal_id.in_(goal_ids)]
+    if kpr_condition is not None:
+        kpr_conditions.append(kpr_condition)
+    kprs = list(await session.scalars(select(Kpr).where(*kpr_conditions))) if goals else []
+    scores: dict[uuid.UUID, KprScore] = {}
+    if kprs:
+        latest = select(Kpr.id).where(*kpr_conditions)
+        rows = await session.execute(latest_values_statement(CheckIn.kpr_id.in_(latest), as_of))
+        actuals: dict[uuid.UUID, Decimal] = {kpr_id: value for kpr_id, value in rows}
+        by_cycle = await policies(session, {kpr.cycle_id for kpr in kprs})
+        scores = {kpr.id: score_one(kpr, actuals.get(kpr.id), by_cycle[kpr.cycle_id]) for kpr in kprs}
+    forest = GoalForest(goals=goals, kprs=kprs, scores=scores)
+    roll_up(forest)
+    return forest
+
+
+def subtrees_of(seed: Select[Any]) -> Select[Any]:
+    """Ids of the goals ``seed`` selects (a select of goal ids) and of every goal below them."""
+    tree = seed.cte("goal_subtree", recursive=True)
+    tree = tree.union(select(Goal.id).join(tree, Goal.parent_id == tree.c.id))
+    return select(tree.c.id)
+
+
+def _with_ancestors(seed: Select[uuid.UUID, uuid.UUID | None]) -> Select[Any]:
+    """Ids of the goals ``seed`` selects (a select of goal id and parent_id) and of every goal above them."""
+    chain = seed.cte("goal_chain", recursive=True)
+    chain = chain.union(select(Goal.id, Goal.parent_id).join(chain, Goal.id == chain.c.parent_id))
+    return select(chain.c.id)
+
+
+async def progress_of(
+    session: AsyncSession, goal_ids: Iterable[uuid.UUID], as_of: datetime | None = None
+) -> dict[uuid.UUID, Decimal | None]:
+    """Progress of these goals over their whole subtrees (children of every cycle): single reads and list pages."""
+    ids = list(dict.fromkeys(goal_ids))
+    if not ids:
+        return {}
+    forest = await load_forest(session, subtrees_of(select(Goal.id).where(Goal.id.in_(ids))), as_of)
+    return {goal_id: forest.progress.get(goal_id) for goal_id in ids}
+
+
+def to_output(goal: Goal, progress: Decimal | None) -> GoalOut:
+    return GoalOut(
+        id=goal.id,
+        cycle_id=goal.cycle_id,
+        title=goal.title,
+        description=goal.description,
+        level=goal.level,
+        department_id=goal.department_id,
+        parent_id=goal.parent_id,
+        weight=goal.weight,
+        progress=progress,
+        created_at=goal.created_at,
+        updated_at=goal.updated_at,
+    )
+
+
+async def outputs(session: AsyncSession, goals: Sequence[Goal], as_of: datetime | None = None) -> list[GoalOut]:
+    progress = await progress_of(session, (goal.id for goal in goals), as_of)
+    return [to_output(goal, progress.get(goal.id)) for goal in goals]
+
+
+async def output(session: AsyncSession, goal: Goal) -> GoalOut:
+    return (await outputs(session, [goal]))[0]
+
+
+# --- reads --------------------------------------------------------------------------------------------------------
+
+
+def list_statement(
+    actor: Actor,
+    *,
+    cycle_id: uuid.UUID | None,
+    parent_id: uuid.UUID | None,
+    level: str | None,
+    department_id: uuid.UUID | None,
+) -> Select[Goal]:
+    statement = select(Goal).where(Goal.organization_id == actor.organization_id)
+    if cycle_id is not None:
+        statement = statement.where(Goal.cycle_id == cycle_id)
+    if parent_id is not None:
+        statement = statement.where(Goal.parent_id == parent_id)
+    if level is not None:
+        statement = statement.where(Goal.level == level)
+    if department_id is not None:
+        statement = statement.where(Goal.department_id == department_id)
+    return statement
+
+
+async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID) -> Goal:
+    return await get_in_org(session, Goal, goal_id, actor.organization_id, "goal")
+
+
+async def tree(
+    session: AsyncSession, actor: Actor, cycle_id: uuid.UUID | None, as_of: datetime | None = None
+) -> GoalTree:
+    """The nested forest of one cycle, or (without a cycle) the long-term goals with everything below them."""
+    org = actor.organization_id
+    kpr_condition: ColumnElement[bool] | None = None
+    if cycle_id is None:
+        roots = select(Goal.id).where(Goal.organization_id == org, Goal.cycle_id.is_(None), Goal.parent_id.is_(None))
+        goal_ids = subtrees_of(roots)
+    else:
+        await get_in_org(session, Cycle, cycle_id, org, "cycle")
+        # The cycle's goals, the long-term goals that carry KPRs of the cycle directly, and every goal above them
+        # (which can only be long-term: a cycle goal hangs under a goal of its cycle or a long-term goal).
+        carrying = select(Kpr.goal_id).where(Kpr.organization_id == org, Kpr.cycle_id == cycle_id, Kpr.status == ACTIVE)
+        seed = select(Goal.id, Goal.parent_id).where(
+            Goal.organization_id == org, or_(Goal.cycle_id == cycle_id, Goal.id.in_(carrying))
+        )
+        goal_ids = _with_ancestors(seed)
+        kpr_condition = Kpr.cycle_id == cycle_id
+    forest = await load_forest(session, goal_ids, as_of, kpr_condition)
+    return GoalTree(cycle_id=cycle_id, as_of=as_of, roots=_nodes(forest))
+
+
+def _nodes(forest: GoalForest) -> list[GoalNode]:
+    children = forest.children_of()
+    kprs = forest.kprs_of()
+    built: dict[uuid.UUID, GoalNode] = {}
+    # Build bottom-up (children before parents) without recursion.
+    order: list[Goal] = []
+    stack = list(children.get(None, []))
+    while stack:
+        goal = stack.pop()
+        order.append(goal)
+        stack.extend(children.get(goal.id, []))
+    for goal in reversed(order):
+        base = to_output(goal, forest.progress.get(goal.id))
+        built[goal.id] = GoalNode(
+            **base.model_dump(),
+            kprs=[
+                GoalTreeKpr(
+                    id=kpr.id,
+                    title=kpr.title,
+                    owner_id=kpr.owner_id,
+                    weight=kpr.weight,
+                    goal_weight=kpr.goal_weight,
+                    progress=forest.scores[kpr.id].progress,
+                )
+                for kpr in kprs.get(goal.id, [])
+            ],
+            children=[built[child.id] for child in children.get(goal.id, [])],
+        )
+    return [built[root.id] for root in children.get(None, [])]
+
+
+# --- writes -------------------------------------------------------------------------------------------------------
+
+
+async def _require_writer(session: AsyncSession, actor: Actor, level: str, department_id: uuid.UUID | None) -> None:
+    if actor.is_admin:
+        return
+    if level == "company" or department_id is None:
+        raise Forbidden(action=WRITE_COMPANY_GOALS)
+    if not await heads_department_of(session, actor, department_id):
+        raise Forbidden(action=WRITE_OTHER_DEPARTMENTS)
+
+
+def _error(field_name: str, key: str, type_: str, **params: object) -> dict[str, Any]:
+    return {"loc": ["body", field_name], "msg": translate(key, None, **params), "type": type_}
+
+
+def _shape_errors(level: str, department_id: uuid.UUID | None) -> list[dict[str, Any]]:
+    if level == "company" and department_id is not None:
+        return [_error("department_id", "goal.department_forbidden", "goal_department_forbidden")]
+    if level != "company" and department_id is None:
+        return [_error("department_id", "goal.department_required", "goal_department_required", level=_level(level))]
+    return []
+
+
+def _parent_errors(level: str, cycle_id: uuid.UUID | None, parent: Goal | None) -> list[dict[str, Any]]:
+    if parent is None:
+        return []
+    errors = []
+    if LEVEL_RANK[level] < LEVEL_RANK[parent.level]:
+        errors.append(
+            _error(
+                "parent_id",
+                "goal.level_order",
+                "goal_level_order",
+                level=_level(level),
+                parent_level=_level(parent.level),
+            )
+        )
+    if parent.cycle_id is not None and parent.cycle_id != cycle_id:
+        key = "goal.long_term_under_cycle" if cycle_id is None else "goal.parent_cycle"
+        errors.append(_error("parent_id", key, "goal_cycle_mismatch"))
+    return errors
+
+
+async def _check_references(session: AsyncSession, actor: Actor, values: dict[str, Any]) -> None:
+    """404 for a department or cycle outside the organization."""
+    if values.get("department_id") is not None:
+        await get_in_org(session, Department, values["department_id"], actor.organization_id, "department")
+    if values.get("cycle_id") is not None:
+        await get_in_org(session, Cycle, values["cycle_id"], actor.organization_id, "cycle")
+
+
+async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
+    values = data.model_dump()
+    if not actor.is_admin and values["level"] == "company":
+        raise Forbidden(action=WRITE_COMPANY_GOALS)
+    await _check_references(session, actor, values)
+    await _require_writer(session, actor, values["level"], values["department_id"])
+    parent = None
+    if values["parent_id"] is not None:
+        parent = await get_in_org(session, Goal, values["parent_id"], actor.organization_id, "goal")
+    errors = _shape_errors(values["level"], values["department_id"])
+    errors += _parent_errors(values["level"], values["cycle_id"], parent)
+    if errors:
+        raise ValidationFailed(errors=errors)
+    goal = Goal(organization_id=actor.organization_id, **values)
+    session.add(goal)
+    await session.flush()
+    audit.record(session, actor, "create", "goal", goal.id, after=values)
+    return goal
+
+
+async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[str, Any]) -> Goal:
+    # Whoever writes must be allowed to write the goal as it is and as it will be.
+    await _require_writer(session, actor, goal.level, goal.department_id)
+    merged = {name: changes.get(name, getattr(goal, name)) for name in ("cycle_id", "level", "department_id")}
+    parent_id = changes.get("parent_id", goal.parent_id)
+    await _check_references(session, actor, changes)
+    if (merged["level"], merged["department_id"]) != (goal.level, goal.department_id):
+        await _require_writer(session, actor, merged["level"], merged["department_id"])
+    parent = None
+    if parent_id is not None:
+        parent = await get_in_org(session, Goal, parent_id, actor.organization_id, "goal")
+        if parent_id != goal.parent_id and await _is_at_or_below(session, parent_id, goal.id):
+            raise Conflict(translate("detail.loop", tree=translate("tree.goal")), code="WOULD_CREATE_LOOP")
+    errors = _shape_errors(merged["level"], merged["department_id"])
+    errors += _parent_errors(merged["level"], merged["cycle_id"], parent)
+    if (merged["level"], merged["cycle_id"]) != (goal.level, goal.cycle_id):
+        errors += await _below_errors(session, goal, merged["level"], merged["cycle_id"])
+    if errors:
+        raise ValidationFailed(errors=errors)
+    diff = apply_changes(goal, changes)
+    await session.flush()
+    audit.record_diff(session, actor, "update", "goal", goal.id, diff)
+    return goal
+
+
+async def _is_at_or_below(session: AsyncSession, candidate_id: uuid.UUID, goal_id: uuid.UUID) -> bool:
+    """Whether ``candidate_id`` is ``goal_id`` or one of its descendants: walks up from the candidate (a chain is
+    short, a subtree may be large)."""
+    chain = _with_ancestors(select(Goal.id, Goal.parent_id).where(Goal.id == candidate_id)).subquery()
+    found = await session.scalar(select(chain.c.id).where(chain.c.id == goal_id).limit(1))
+    return found is not None
+
+
+async def _below_errors(
+    session: AsyncSession, goal: Goal, level: str, cycle_id: uuid.UUID | None
+) -> list[dict[str, Any]]:
+    """A new level or cycle must still suit the goal's children and aligned KPRs."""
+    errors = []
+    children = (await session.execute(select(Goal.level, Goal.cycle_id).where(Goal.parent_id == goal.id))).all()
+    above = [child_level for child_level, _ in children if LEVEL_RANK[child_level] < LEVEL_RANK[level]]
+    if above:
+        errors.append(
+            _error(
+                "level",
+                "goal.child_level_order",
+                "goal_level_order",
+                level=_level(level),
+                child_level=_level(min(above, key=LEVEL_RANK.__getitem__)),
+            )
+        )
+    if cycle_id is not None:
+        if any(child_cycle != cycle_id for _, child_cycle in children):
+            errors.append(_error("cycle_id", "goal.children_cycle", "goal_cycle_mismatch"))
+        other_cycle = await session.scalar(select(exists().where(Kpr.goal_id == goal.id, Kpr.cycle_id != cycle_id)))
+        if other_cycle:
+            errors.append(_error("cycle_id", "goal.kprs_cycle", "goal_cycle_mismatch"))
+    return errors
+
+
+async def delete(session: AsyncSession, actor: Actor, goal: Goal) -> None:
+    await _require_writer(session, actor, goal.level, goal.department_id)
+    child_count, kpr_count = (
+        await session.execute(
+            select(
+                select(func.count()).where(Goal.parent_id == goal.id).scalar_subquery(),
+                select(func.count()).where(Kpr.goal_id == goal.id).scalar_subquery(),
+            )
+        )
+    ).one()
+    if child_count or kpr_count:
+        raise Conflict(translate("detail.goal_in_use", children=child_count, kprs=kpr_count), code="GOAL_IN_USE")
+    before = {
+        name: getattr(goal, name)
+        for name in ("cycle_id", "title", "description", "level", "department_id", "parent_id", "weight")
+    }
+    audit.record(session, actor, "delete", "goal", goal.id, before=before)
+    await session.delete(goal)
+    await session.flush()

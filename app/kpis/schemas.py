@@ -1,0 +1,61 @@
+import uuid
+from typing import Literal
+
+from pydantic import ConfigDict, Field
+
+from app.core.schemas import Figure, InputModel, Measure, Name, OutputModel, PatchModel, UtcDatetime
+from app.kprs.schemas import Direction, Unit
+
+Frequency = Literal["daily", "weekly", "monthly"]
+
+
+class Kpi(OutputModel):
+    id: uuid.UUID
+    kpr_id: uuid.UUID
+    name: str
+    unit: str | None
+    direction: Direction
+    baseline: Measure
+    target: Measure
+    frequency: Frequency
+    current_value: Measure | None = Field(description="Newest check-in; null before the first.")
+    progress: Figure | None = Field(description="Progress towards the target, 0–100.")
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class KpiCreate(InputModel):
+    name: Name
+    unit: Unit | None = None
+    direction: Direction
+    baseline: Measure
+    target: Measure
+    frequency: Frequency
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "每周客户拜访次数",
+                    "unit": "次",
+                    "direction": "increase",
+                    "baseline": 5,
+                    "target": 12,
+                    "frequency": "weekly",
+                }
+            ]
+        }
+    )
+
+
+class KpiUpdate(PatchModel):
+    non_nullable = frozenset({"name", "direction", "baseline", "target", "frequency"})
+
+    name: Name | None = None
+    unit: Unit | None = None
+    direction: Direction | None = None
+    baseline: Measure | None = None
+    target: Measure | None = None
+    frequency: Frequency | None = None
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"target": 15}]})

@@ -1,0 +1,112 @@
+"""Loads what the engine needs, set-based, and scores KPRs as of a moment; never more than a few statements."""
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.models import CheckIn, Cycle, Kpr
+from app.scoring import engine
+from app.scoring.policy import policy_from_json
+
+# SQLite allows 32,766 bound parameters per statement; stay far below it.
+ID_CHUNK = 900
+
+
+@dataclass(frozen=True)
+class KprScore:
+    current_value: Decimal | None
+    achievement: Decimal | None
+    progress: Decimal | None
+    score: Decimal | None
+
+
+def latest_values_statement(
+    where: ColumnElement[bool],
+    as_of: datetime | None,
+    subject: InstrumentedAttribute[uuid.UUID | None] = CheckIn.kpr_id,
+) -> Select[uuid.UUID, Decimal]:
+    """The newest check-in value per KPR (or KPI, by ``subject``) at or before ``as_of``, where ``where`` holds."""
+    conditions = [subject.is_not(None), where]
+    if as_of is not None:
+        conditions.append(CheckIn.recorded_at <= as_of)
+    ranked = (
+        select(
+            subject.label("subject_id"),
+            CheckIn.value,
+            func.row_number()
+            .over(
+                partition_by=subject,
+                # The same order as the check-in list, so "latest" there and here is one check-in.
+                order_by=(CheckIn.recorded_at.desc(), CheckIn.id.desc()),
+            )
+            .label("rank"),
+        )
+        .where(*conditions)
+        .subquery()
+    )
+    return select(ranked.c.subject_id, ranked.c.value).where(ranked.c.rank == 1)
+
+
+async def latest_values(
+    session: AsyncSession,
+    ids: Iterable[uuid.UUID],
+    as_of: datetime | None = None,
+    subject: InstrumentedAttribute[uuid.UUID | None] = CheckIn.kpr_id,
+) -> dict[uuid.UUID, Decimal]:
+    """Latest values of these KPRs (or KPIs with ``subject=CheckIn.kpi_id``); one statement per 900 ids."""
+    unique = list(dict.fromkeys(ids))
+    values: dict[uuid.UUID, Decimal] = {}
+    for start in range(0, len(unique), ID_CHUNK):
+        chunk = unique[start : start + ID_CHUNK]
+        rows = await session.execute(latest_values_statement(subject.in_(chunk), as_of, subject))
+        values.update({kpr_id: value for kpr_id, value in rows})
+    return values
+
+
+async def latest_values_for_cycle(
+    session: AsyncSession, cycle_id: uuid.UUID, as_of: datetime | None = None
+) -> dict[uuid.UUID, Decimal]:
+    in_cycle = CheckIn.kpr_id.in_(select(Kpr.id).where(Kpr.cycle_id == cycle_id))
+    rows = await session.execute(latest_values_statement(in_cycle, as_of))
+    return dict(rows.all())
+
+
+async def policies(session: AsyncSession, cycle_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, engine.Policy]:
+    ids = list(dict.fromkeys(cycle_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(select(Cycle.id, Cycle.policy).where(Cycle.id.in_(ids)))
+    return {cycle_id: policy_from_json(policy) for cycle_id, policy in rows}
+
+
+def figures(kpr: Kpr, actual: Decimal | None) -> engine.KprFigures:
+    return engine.KprFigures(
+        direction=engine.Direction(kpr.direction),
+        baseline=kpr.baseline,
+        target=kpr.target,
+        threshold=kpr.threshold,
+        stretch=kpr.stretch,
+        tolerance=kpr.tolerance,
+        actual=actual,
+        weight=kpr.weight,
+    )
+
+
+def score_one(kpr: Kpr, actual: Decimal | None, policy: engine.Policy) -> KprScore:
+    result = engine.score_kpr(figures(kpr, actual), policy)
+    return KprScore(actual, result.achievement, result.progress, result.score)
+
+
+async def score_kprs(
+    session: AsyncSession, kprs: Sequence[Kpr], as_of: datetime | None = None
+) -> dict[uuid.UUID, KprScore]:
+    """Scores for these KPRs as they stood at ``as_of`` (now when None): two statements whatever their number."""
+    actuals = await latest_values(session, (k.id for k in kprs), as_of)
+    by_cycle = await policies(session, (k.cycle_id for k in kprs))
+    return {k.id: score_one(k, actuals.get(k.id), by_cycle[k.cycle_id]) for k in kprs}
