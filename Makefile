@@ -1,0 +1,45 @@
+# Two commands do everything on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+.PHONY: install install-dev run test test-postgres lint openapi bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+
+install-dev: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+
+## Set up, load the demo company (printing tokens) and serve on http://127.0.0.1:8000 (SQLite under ./var/).
+run: install
+	$(BIN)/kpr demo
+	$(BIN)/kpr serve
+
+## Set up and run the whole test suite (SQLite; set KPR_TEST_DATABASE_URL for PostgreSQL).
+test: install-dev
+	$(BIN)/pytest -q
+
+test-postgres: install-dev
+	KPR_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+openapi: install
+	$(BIN)/kpr openapi > openapi.json
+
+bench: install
+	$(BIN)/python scripts/bench_cycle.py
+
+clean:
+	rm -rf $(VENV) var build *.egg-info
