@@ -8,6 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.security import mint_token
+from app.demo_evaluations import load_evaluations_demo
+from app.demo_planning import load_planning
 from app.models import Department, Employee, Organization
 
 DEMO_NAMESPACE = uuid.UUID("6f1c1e0a-3a51-4c8e-9d5e-2f7a0b8c9d10")
@@ -97,9 +99,8 @@ async def load_demo(settings: Settings) -> None:
             if await session.get(Organization, DEMO_ORG_ID) is None:
                 print("loading the demo company 华东精密制造有限公司 …")
                 await _load_org_chart(session)
-                from app.demo_planning import load_planning
-
                 await load_planning(session, DEMO_ORG_ID, demo_id)
+                await load_evaluations_demo(session, DEMO_ORG_ID, demo_id)
                 await session.commit()
                 print("demo loaded")
             else:

@@ -65,6 +65,9 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "CYCLE_NOT_OPEN": {"en": "Cycle not open", "zh-CN": "周期未开放"},
     "CYCLE_CLOSED": {"en": "Cycle closed", "zh-CN": "周期已关闭"},
     "REVISION_NOT_NEEDED": {"en": "Revision not needed", "zh-CN": "无需修订"},
+    "INVALID_STATE": {"en": "Not in the required state", "zh-CN": "状态不符"},
+    "CYCLE_NOT_IN_CALIBRATION": {"en": "Cycle not in calibration", "zh-CN": "周期未处于校准阶段"},
+    "REVIEW_INCOMPLETE": {"en": "Review incomplete", "zh-CN": "评估未完成"},
     "CYCLE_BLOCKED": {"en": "Cycle cannot change state", "zh-CN": "周期无法变更状态"},
     # Details.
     "detail.not_found": {"en": "{resource} {id} was not found.", "zh-CN": "未找到{resource} {id}。"},

@@ -32,3 +32,6 @@ def configure_logging(level: str) -> None:
         logging.getLogger(name).propagate = True
     # Our own access log replaces uvicorn's, since ours carries the request id and route.
     logging.getLogger("uvicorn.access").disabled = True
+    # Alembic narrates its plugin set-up at INFO; only the migrations it runs are worth a line.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)

@@ -100,6 +100,8 @@ async def update(session: AsyncSession, actor: Actor, cycle: Cycle, changes: dic
 
 async def transition(session: AsyncSession, actor: Actor, cycle: Cycle, target: str, comment: str | None) -> Cycle:
     actor.require_admin("change a cycle's state")
+    # Two admins moving the same cycle at once must not both open reviews or both close it.
+    await session.refresh(cycle, with_for_update=True)
     CYCLE_STATES.check(cycle.status, target)
     current = cycle.status
     if target == "review":

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -14,12 +14,15 @@ from app.models.types import ExactDecimal, UtcDateTime
 
 class Evaluation(IdMixin, TimestampMixin, Base):
     __tablename__ = "evaluations"
-    __table_args__ = (UniqueConstraint("cycle_id", "employee_id"),)
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "employee_id"),
+        Index("ix_evaluations_org_created", "organization_id", "created_at", "id"),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"), index=True)
     employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
-    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"))
+    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
     reviewer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employees.id"))
     status: Mapped[str] = mapped_column(String(16), default="self_review")
     self_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)

@@ -1,0 +1,243 @@
+"""An evaluation's figures: live from KPRs and check-ins before finalization, from the frozen snapshot after it.
+
+Loading is set-based (one statement for the KPRs of any number of plans, one for their latest values), so a page of
+evaluations, a whole cycle's summary and the close of a 10,000-person cycle cost the same few statements.
+"""
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import CheckIn, Kpr
+from app.scoring import engine
+from app.scoring.policy import PolicyIn
+
+FROZEN_STATES = frozenset({"finalized", "acknowledged"})
+SNAPSHOT_VERSION = 1
+
+
+class KprRow(NamedTuple):
+    """The columns of an active KPR that scoring and the items list need."""
+
+    id: uuid.UUID
+    plan_id: uuid.UUID
+    title: str
+    unit: str | None
+    direction: str
+    baseline: Decimal
+    target: Decimal
+    threshold: Decimal | None
+    stretch: Decimal | None
+    tolerance: Decimal | None
+    weight: Decimal
+
+
+KPR_COLUMNS = (
+    Kpr.id,
+    Kpr.plan_id,
+    Kpr.title,
+    Kpr.unit,
+    Kpr.direction,
+    Kpr.baseline,
+    Kpr.target,
+    Kpr.threshold,
+    Kpr.stretch,
+    Kpr.tolerance,
+    Kpr.weight,
+)
+
+
+@dataclass(frozen=True)
+class Item:
+    kpr: KprRow
+    actual: Decimal | None
+    achievement: Decimal | None
+    progress: Decimal | None
+    score: Decimal | None
+
+
+@dataclass(frozen=True)
+class Figures:
+    items: list[Item]
+    results_score: Decimal | None
+    final_score: Decimal | None
+    rating: str | None
+
+
+@dataclass(frozen=True)
+class LiveInputs:
+    """Active KPRs grouped by plan (in a stable order) and the latest value of each."""
+
+    kprs_by_plan: Mapping[uuid.UUID, Sequence[KprRow]]
+    values: Mapping[uuid.UUID, Decimal]
+
+    def kprs(self, plan_id: uuid.UUID) -> Sequence[KprRow]:
+        return self.kprs_by_plan.get(plan_id, ())
+
+
+async def load_live_inputs(
+    session: AsyncSession, kpr_where: ColumnElement[bool], as_of: datetime | None = None
+) -> LiveInputs:
+    """Two statements: the active KPRs that ``kpr_where`` selects, and their latest check-in values.
+
+    ``kpr_where`` should filter the KPR table on its own columns (cycle, plan ids, owner); both statements then read
+    KPRs by an index and check-ins by ``(kpr_id, recorded_at)``, so the plans stay linear even while the planner's
+    statistics lag behind a bulk insert (a semi-join against freshly inserted evaluations did not).
+    """
+    active = (Kpr.status == "active", kpr_where)
+    rows = await session.execute(select(*KPR_COLUMNS).where(*active).order_by(Kpr.plan_id, Kpr.created_at, Kpr.id))
+    by_plan: dict[uuid.UUID, list[KprRow]] = {}
+    for row in rows:
+        kpr = KprRow(*row)
+        by_plan.setdefault(kpr.plan_id, []).append(kpr)
+    if not by_plan:
+        return LiveInputs({}, {})
+    values = dict((await session.execute(_latest_values(active, as_of))).all())
+    return LiveInputs(by_plan, values)
+
+
+def _latest_values(kpr_where: Sequence[ColumnElement[bool]], as_of: datetime | None) -> Select[uuid.UUID, Decimal]:
+    """The newest check-in value per KPR at or before ``as_of`` (the same order as the scoring service's)."""
+    conditions = [*kpr_where]
+    if as_of is not None:
+        conditions.append(CheckIn.recorded_at <= as_of)
+    ranked = (
+        select(
+            CheckIn.kpr_id,
+            CheckIn.value,
+            func.row_number()
+            .over(
+                partition_by=CheckIn.kpr_id,
+                order_by=(CheckIn.recorded_at.desc(), CheckIn.created_at.desc(), CheckIn.id.desc()),
+            )
+            .label("rank"),
+        )
+        .join(Kpr, Kpr.id == CheckIn.kpr_id)
+        .where(*conditions)
+        .subquery()
+    )
+    return select(ranked.c.kpr_id, ranked.c.value).where(ranked.c.rank == 1)
+
+
+def score_items(kprs: Iterable[KprRow], values: Mapping[uuid.UUID, Decimal], policy: engine.Policy) -> list[Item]:
+    items = []
+    for kpr in kprs:
+        actual = values.get(kpr.id)
+        result = engine.score_kpr(
+            engine.KprFigures(
+                direction=engine.Direction(kpr.direction),
+                baseline=kpr.baseline,
+                target=kpr.target,
+                threshold=kpr.threshold,
+                stretch=kpr.stretch,
+                tolerance=kpr.tolerance,
+                actual=actual,
+                weight=kpr.weight,
+            ),
+            policy,
+        )
+        items.append(Item(kpr, actual, result.achievement, result.progress, result.score))
+    return items
+
+
+def combine(
+    items: list[Item], manager_score: Decimal | None, self_score: Decimal | None, policy: engine.Policy
+) -> Figures:
+    results = engine.results_score((item.kpr.weight, item.score) for item in items)
+    final = engine.final_score(results, manager_score, self_score, policy)
+    return Figures(items, results, final, engine.rating_for(final, policy))
+
+
+def live_figures(
+    plan_id: uuid.UUID,
+    manager_score: Decimal | None,
+    self_score: Decimal | None,
+    inputs: LiveInputs,
+    policy: engine.Policy,
+) -> Figures:
+    return combine(score_items(inputs.kprs(plan_id), inputs.values, policy), manager_score, self_score, policy)
+
+
+# --- the frozen snapshot --------------------------------------------------------------------------------------------
+# Decimals are stored as strings: JSON numbers would pass through binary floats and could change by a cent.
+
+
+def _dec(value: Decimal | None) -> str | None:
+    return None if value is None else format(value, "f")
+
+
+def _undec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+def resolved_policy(policy_json: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The full policy document (defaults filled in), as the snapshot keeps it."""
+    return PolicyIn.model_validate(dict(policy_json or {})).model_dump(mode="json")
+
+
+def snapshot(
+    figures: Figures, manager_score: Decimal | None, self_score: Decimal | None, policy: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    return {
+        "version": SNAPSHOT_VERSION,
+        "scored_at": at.isoformat(),
+        "policy": policy,
+        "inputs": {"self_score": _dec(self_score), "manager_score": _dec(manager_score)},
+        "items": [
+            {
+                "kpr_id": str(item.kpr.id),
+                "title": item.kpr.title,
+                "unit": item.kpr.unit,
+                "direction": item.kpr.direction,
+                "baseline": _dec(item.kpr.baseline),
+                "target": _dec(item.kpr.target),
+                "threshold": _dec(item.kpr.threshold),
+                "stretch": _dec(item.kpr.stretch),
+                "tolerance": _dec(item.kpr.tolerance),
+                "weight": _dec(item.kpr.weight),
+                "actual": _dec(item.actual),
+                "achievement": _dec(item.achievement),
+                "progress": _dec(item.progress),
+                "score": _dec(item.score),
+            }
+            for item in figures.items
+        ],
+        "results_score": _dec(figures.results_score),
+        "final_score": _dec(figures.final_score),
+        "rating": figures.rating,
+    }
+
+
+def frozen_items(data: Mapping[str, Any], plan_id: uuid.UUID) -> list[Item]:
+    """The items exactly as they were scored at finalization."""
+    items = []
+    for raw in data.get("items", []):
+        kpr = KprRow(
+            id=uuid.UUID(raw["kpr_id"]),
+            plan_id=plan_id,
+            title=raw["title"],
+            unit=raw.get("unit"),
+            direction=raw["direction"],
+            baseline=_undec(raw["baseline"]) or Decimal(0),
+            target=_undec(raw["target"]) or Decimal(0),
+            threshold=_undec(raw.get("threshold")),
+            stretch=_undec(raw.get("stretch")),
+            tolerance=_undec(raw.get("tolerance")),
+            weight=_undec(raw["weight"]) or Decimal(0),
+        )
+        items.append(
+            Item(
+                kpr,
+                _undec(raw.get("actual")),
+                _undec(raw["achievement"]),
+                _undec(raw["progress"]),
+                _undec(raw["score"]),
+            )
+        )
+    return items

@@ -1,0 +1,141 @@
+import uuid
+from typing import Annotated, Literal, Self
+
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
+
+from app.core.schemas import Comment, Figure, InputModel, Measure, OutputModel, UtcDatetime
+
+EvaluationStatus = Literal["self_review", "manager_review", "calibration", "finalized", "acknowledged"]
+ExportFormat = Literal["csv", "xlsx"]
+
+# Review scores live on the same scale as KPR scores (0 up to the policy's cap, at most 1000).
+ReviewScore = Annotated[Measure, Field(ge=0, le=1000)]
+Rating = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+
+MAX_REVIEW_ITEMS = 200
+
+
+class EvaluationItem(OutputModel):
+    """One active KPR of the plan, with its figures: live before finalization, frozen after."""
+
+    kpr_id: uuid.UUID
+    title: str
+    weight: Measure
+    actual: Measure | None = Field(description="Latest check-in value; null when there is none (scored as baseline).")
+    achievement: Figure | None
+    progress: Figure | None
+    score: Figure | None
+
+
+class ReviewItem(OutputModel):
+    kpr_id: uuid.UUID
+    comment: str | None = None
+
+
+class Evaluation(OutputModel):
+    id: uuid.UUID
+    cycle_id: uuid.UUID
+    employee_id: uuid.UUID
+    plan_id: uuid.UUID
+    reviewer_id: uuid.UUID | None
+    status: EvaluationStatus
+    items: list[EvaluationItem]
+    results_score: Figure | None
+    self_score: Measure | None
+    manager_score: Measure | None
+    final_score: Figure | None
+    rating: str | None
+    calibrated_rating: str | None
+    final_rating: str | None = Field(description="calibrated_rating when set, else rating.")
+    self_comment: str | None
+    self_items: list[ReviewItem]
+    manager_comment: str | None
+    manager_items: list[ReviewItem]
+    calibration_reason: str | None
+    finalized_at: UtcDatetime | None
+    acknowledged_at: UtcDatetime | None
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+
+
+class ReviewItemIn(InputModel):
+    kpr_id: uuid.UUID
+    comment: Comment | None = None
+
+
+class ReviewIn(InputModel):
+    """A self or manager review; PUT replaces the whole review."""
+
+    score: ReviewScore | None = None
+    comment: Comment | None = None
+    items: list[ReviewItemIn] = Field(default_factory=list, max_length=MAX_REVIEW_ITEMS)
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "score": 90,
+                    "comment": "本季度超额完成华东区销售目标 / beat the Q3 East China sales target",
+                    "items": [{"kpr_id": "2f9d3c1e-8a4b-4f6e-9c2d-1b7a5e3f4d21", "comment": "新客户 32 家"}],
+                }
+            ]
+        }
+    )
+
+    @model_validator(mode="after")
+    def _unique_kprs(self) -> Self:
+        seen: set[uuid.UUID] = set()
+        for item in self.items:
+            if item.kpr_id in seen:
+                raise ValueError(f"KPR {item.kpr_id} is listed more than once")
+            seen.add(item.kpr_id)
+        return self
+
+
+class CalibrationIn(InputModel):
+    rating: Rating | None = Field(description="A rating of the cycle's policy bands; null clears the calibration.")
+    reason: Reason
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"rating": "A", "reason": "跨部门校准：贡献被低估 / under-rated in calibration"}]
+        }
+    )
+
+
+class BandShare(OutputModel):
+    rating: str
+    count: int
+    share: Figure = Field(description="Percent of the evaluations in scope, 2 decimals.")
+    min_share: Measure | None
+    max_share: Measure | None
+    violated: bool
+
+
+class Violation(OutputModel):
+    rating: str
+    count: int
+    share: Figure
+    bound: Literal["min_share", "max_share"]
+    limit: Measure
+    message: str
+
+
+class DepartmentCalibration(OutputModel):
+    department_id: uuid.UUID | None
+    department_name: str | None
+    total: int
+    bands: list[BandShare]
+    violations: list[Violation]
+
+
+class CycleCalibration(OutputModel):
+    """The cycle's rating distribution (final ratings) against the policy's guidelines, overall and per department."""
+
+    cycle_id: uuid.UUID
+    status: str
+    total: int
+    bands: list[BandShare]
+    violations: list[Violation]
+    departments: list[DepartmentCalibration]

@@ -1,0 +1,42 @@
+"""The scoring preview: what a set of KPR figures would score under a policy, with nothing read or stored."""
+
+from app.core.errors import ValidationFailed
+from app.scoring import engine
+from app.scoring.schemas import PreviewIn, PreviewKprScore, PreviewOut
+
+
+def preview_scores(body: PreviewIn) -> PreviewOut:
+    errors = [
+        {"loc": ["body", "kprs", index, field], "msg": code, "type": code.lower()}
+        for index, kpr in enumerate(body.kprs)
+        for field, code in engine.definition_errors(
+            kpr.direction, kpr.baseline, kpr.target, kpr.threshold, kpr.stretch, kpr.tolerance
+        )
+    ]
+    if errors:
+        raise ValidationFailed(errors=errors)
+    policy = body.policy.to_engine()
+    results = [
+        engine.score_kpr(
+            engine.KprFigures(
+                direction=kpr.direction,
+                baseline=kpr.baseline,
+                target=kpr.target,
+                threshold=kpr.threshold,
+                stretch=kpr.stretch,
+                tolerance=kpr.tolerance,
+                actual=kpr.actual,
+                weight=kpr.weight,
+            ),
+            policy,
+        )
+        for kpr in body.kprs
+    ]
+    results_score = engine.results_score((kpr.weight, r.score) for kpr, r in zip(body.kprs, results, strict=True))
+    final = engine.final_score(results_score, body.manager_score, body.self_score, policy)
+    return PreviewOut(
+        kprs=[PreviewKprScore(achievement=r.achievement, progress=r.progress, score=r.score) for r in results],
+        results_score=results_score,
+        final_score=final,
+        rating=engine.rating_for(final, policy),
+    )

@@ -1,0 +1,323 @@
+"""Benchmark a whole evaluation cycle at scale: N employees × K KPRs with check-ins.
+
+Builds the schema through the migrations, bulk-loads an organization (not timed beyond a line of its own), then times
+the steps that touch every evaluation, through the same service functions the API calls, each committed like a request:
+
+1. entering review (one evaluation per approved plan),
+2. moving every evaluation to calibration in bulk and the cycle into calibration (setup, timed separately),
+3. closing the cycle (finalizes every evaluation: scores all KPRs, freezes snapshots),
+plus the cycle-level reads (summary, calibration report, CSV and XLSX export) and one page of GET /evaluations.
+
+Usage:
+    python scripts/bench_cycle.py                       # temp SQLite file, 10,000 employees
+    python scripts/bench_cycle.py --employees 1000
+    python scripts/bench_cycle.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/kpr_bench --reset
+"""
+
+import argparse
+import asyncio
+import resource
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import insert, text, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.cli import migrate
+from app.core.access import Actor
+from app.core.config import Settings
+from app.core.db import create_engine, create_sessionmaker
+from app.core.pagination import CursorCodec, PageParams
+from app.core.security import Principal
+from app.cycles import service as cycles
+from app.evaluations import reports
+from app.evaluations import service as evaluations
+from app.models import CheckIn, Cycle, Department, Employee, Evaluation, Goal, Kpr, Organization, Plan
+
+T = TypeVar("T")
+CHUNK = 5_000
+DEPARTMENTS = 20
+TEAM_SIZE = 10  # one manager per ten people
+# direction, baseline, target: increase, decrease and maintain KPRs, so every branch of the engine is exercised.
+SHAPES = [("increase", 100, 200), ("decrease", 50, 30), ("increase", 0, 40), ("maintain", 95, 95), ("increase", 10, 20)]
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+async def bulk(session: AsyncSession, model: Any, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(insert(model), rows[start : start + CHUNK])
+
+
+async def build(
+    sessionmaker: async_sessionmaker[AsyncSession], employees: int, kprs_each: int, check_ins: int
+) -> Actor:
+    """One organization with a cycle in ``active`` and an approved plan of ``kprs_each`` KPRs per employee."""
+    now = datetime.now(UTC)
+    org_id = uuid.uuid4()
+    async with sessionmaker() as session:
+        session.add(
+            Organization(id=org_id, name=f"基准测试公司 {now:%H%M%S}", locale="zh-CN", timezone="Asia/Shanghai")
+        )
+        await session.flush()
+        departments = [
+            {
+                "id": uuid.uuid4(),
+                "organization_id": org_id,
+                "name": f"部门{d}",
+                "code": f"D{d}",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for d in range(DEPARTMENTS)
+        ]
+        await bulk(session, Department, departments)
+        admin_id = uuid.uuid4()
+        people: list[dict[str, Any]] = [
+            {
+                "id": admin_id,
+                "organization_id": org_id,
+                "external_id": "bench-admin",
+                "name": "人事管理员",
+                "department_id": departments[0]["id"],
+                "manager_id": None,
+                "active": True,
+                "created_at": now,
+                "updated_at": now,
+            }
+        ]
+        manager_id = admin_id
+        for index in range(employees):
+            person_id = uuid.uuid4()
+            if index % TEAM_SIZE == 0:  # a team lead, reporting to the admin
+                boss, manager_id = admin_id, person_id
+            else:
+                boss = manager_id
+            people.append(
+                {
+                    "id": person_id,
+                    "organization_id": org_id,
+                    "external_id": f"e{index:06d}",
+                    "name": f"员工{index}",
+                    "department_id": departments[(index // TEAM_SIZE) % DEPARTMENTS]["id"],
+                    "manager_id": boss,
+                    "active": True,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+        await bulk(session, Employee, people)  # leads come before their reports, so the self-reference holds
+        cycle = Cycle(
+            organization_id=org_id,
+            name="2026年第三季度（基准）",
+            cadence="quarterly",
+            start_date=date(2026, 7, 1),
+            end_date=date(2026, 9, 30),
+            status="active",
+            policy={},
+        )
+        session.add(cycle)
+        await session.flush()
+        goal = Goal(organization_id=org_id, cycle_id=cycle.id, title="基准目标", level="company", weight=Decimal(1))
+        session.add(goal)
+        await session.flush()
+        plans: list[dict[str, Any]] = []
+        kprs: list[dict[str, Any]] = []
+        readings: list[dict[str, Any]] = []
+        weight = Decimal(100) / kprs_each
+        for person in people[1:]:
+            plan_id = uuid.uuid4()
+            plans.append(
+                {
+                    "id": plan_id,
+                    "organization_id": org_id,
+                    "cycle_id": cycle.id,
+                    "employee_id": person["id"],
+                    "status": "approved",
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            for k in range(kprs_each):
+                direction, baseline, target = SHAPES[k % len(SHAPES)]
+                kpr_id = uuid.uuid4()
+                kprs.append(
+                    {
+                        "id": kpr_id,
+                        "organization_id": org_id,
+                        "plan_id": plan_id,
+                        "cycle_id": cycle.id,
+                        "owner_id": person["id"],
+                        "goal_id": goal.id,
+                        "title": f"关键结果 {k + 1}",
+                        "unit": "%",
+                        "direction": direction,
+                        "baseline": Decimal(baseline),
+                        "target": Decimal(target),
+                        "threshold": None,
+                        "stretch": None,
+                        "tolerance": Decimal(2) if direction == "maintain" else None,
+                        "weight": weight,
+                        "goal_weight": Decimal(1),
+                        "due_date": date(2026, 9, 30),
+                        "status": "active",
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
+                for c in range(check_ins):
+                    span = Decimal(target - baseline) or Decimal(1)
+                    value = Decimal(baseline) + span * Decimal((len(readings) * 7919) % 130) / 100
+                    readings.append(
+                        {
+                            "id": uuid.uuid4(),
+                            "organization_id": org_id,
+                            "kpr_id": kpr_id,
+                            "kpi_id": None,
+                            "value": value,
+                            "recorded_at": datetime(2026, 8, 1, tzinfo=UTC) + timedelta(days=c),
+                            "author": person["external_id"],
+                            "created_at": now,
+                        }
+                    )
+        await bulk(session, Plan, plans)
+        await bulk(session, Kpr, kprs)
+        await bulk(session, CheckIn, readings)
+        await session.commit()
+        principal = Principal(subject="bench-admin", organization_id=org_id, roles=frozenset({"admin"}))
+        actor = Actor(principal=principal, organization_id=org_id, employee_id=admin_id)
+        actor_cycle_id = cycle.id
+    ACTORS[actor] = actor_cycle_id
+    return actor
+
+
+ACTORS: dict[Actor, uuid.UUID] = {}
+
+
+@asynccontextmanager
+async def request(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A unit of work like an API request's: the service flushes, this commits."""
+    async with sessionmaker() as session:
+        yield session
+        await session.commit()
+
+
+async def timed(label: str, step: Callable[[], Awaitable[T]], per_second: tuple[str, int] | None = None) -> T:
+    started = time.perf_counter()
+    result = await step()
+    seconds = time.perf_counter() - started
+    rate = f"   {per_second[1] / seconds:>12,.0f} {per_second[0]}/s" if per_second else ""
+    print(f"{label:<46} {seconds:>8.2f} s{rate}   peak RSS {peak_rss_mib():,.0f} MiB", flush=True)
+    return result
+
+
+async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
+    engine = create_engine(Settings(database_url=url))
+    sessionmaker = create_sessionmaker(engine)
+    total_kprs = employees * kprs_each
+    print(
+        f"database {engine.url.render_as_string(hide_password=True)}: {employees:,} employees × {kprs_each} KPRs "
+        f"({total_kprs:,}) × {check_ins} check-ins",
+        flush=True,
+    )
+    try:
+        actor = await timed(
+            "build (bulk insert, not part of the targets)", lambda: build(sessionmaker, employees, kprs_each, check_ins)
+        )
+        cycle_id = ACTORS[actor]
+
+        async def transition(target: str) -> None:
+            async with request(sessionmaker) as session:
+                cycle = await cycles.get(session, actor, cycle_id)
+                await cycles.transition(session, actor, cycle, target, None)
+
+        await timed("1. enter review (open evaluations)", lambda: transition("review"), ("evaluations", employees))
+
+        async def to_calibration() -> None:
+            async with request(sessionmaker) as session:
+                await session.execute(
+                    update(Evaluation)
+                    .where(Evaluation.cycle_id == cycle_id)
+                    .values(status="calibration", manager_score=Decimal(88), self_score=Decimal(90))
+                )
+            await transition("calibration")
+
+        await timed("2. setup: all evaluations → calibration (bulk)", to_calibration)
+
+        async def read(step: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+            async with request(sessionmaker) as session:
+                return await step(session)
+
+        await timed(
+            "   summary (live figures)",
+            lambda: read(lambda s: reports.cycle_summary(s, actor, cycle_id)),
+            ("KPR scores", total_kprs),
+        )
+        await timed(
+            "   calibration report (live figures)",
+            lambda: read(lambda s: reports.cycle_calibration(s, actor, cycle_id)),
+            ("KPR scores", total_kprs),
+        )
+        await timed("3. close (finalize every evaluation)", lambda: transition("closed"), ("KPR scores", total_kprs))
+
+        async def export(file_format: str) -> int:
+            async with request(sessionmaker) as session:
+                result = await reports.export_cycle_evaluations(session, actor, cycle_id, file_format)  # type: ignore[arg-type]
+            return sum(len(chunk) for chunk in result.chunks)
+
+        size = await timed("   export CSV (frozen figures)", lambda: export("csv"), ("rows", employees))
+        print(f"{'':<46} {size / 1024:>8,.0f} KiB")
+        size = await timed("   export XLSX (frozen figures)", lambda: export("xlsx"), ("rows", employees))
+        print(f"{'':<46} {size / 1024:>8,.0f} KiB")
+        page = PageParams(limit=200, cursor=None, codec=CursorCodec(b"bench"))
+        await timed(
+            "   GET /evaluations page of 200",
+            lambda: read(lambda s: evaluations.list_evaluations(s, actor, page, cycle_id=cycle_id)),
+        )
+        print(f"peak RSS {peak_rss_mib():,.0f} MiB")
+    finally:
+        await engine.dispose()
+
+
+def reset_postgres(url: str) -> None:
+    async def drop() -> None:
+        engine = create_engine(Settings(database_url=url))
+        async with engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await engine.dispose()
+
+    asyncio.run(drop())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", help="default: a new SQLite file in a temporary directory")
+    parser.add_argument("--employees", type=int, default=10_000)
+    parser.add_argument("--kprs", type=int, default=5, help="KPRs per employee")
+    parser.add_argument("--check-ins", type=int, default=2, help="check-ins per KPR")
+    parser.add_argument(
+        "--reset", action="store_true", help="PostgreSQL only: drop and recreate the public schema first"
+    )
+    args = parser.parse_args()
+    url = args.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp(prefix='kpr-bench-')}/bench.db"
+    if args.reset and url.startswith("postgresql"):
+        reset_postgres(url)
+    migrate(url)
+    asyncio.run(run(url, args.employees, args.kprs, args.check_ins))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,250 @@
+"""ORM builders and a worked scenario for the evaluation tests (kept here so these tests depend on nothing else).
+
+The scenario, with every figure worked by hand:
+
+- 员工 (employee), approved plan, default policy (linear, cap 120, results 70 / manager 30 / self 0):
+  - 华东区销售额 increase b=200 t=300 weight 60, check-ins 220 then 250 → a = 0.5: achievement 50, progress 50, score 50
+  - 客户投诉率 decrease b=10 t=5 weight 40, check-in 4 → a = (4−10)/(5−10) = 1.2: achievement 120, progress 100,
+    score min(120, cap 120) = 120
+  - a cancelled KPR, which never shows
+  - results = (60·50 + 40·120)/100 = 78; with manager 90: final = (78·70 + 90·30)/100 = 81.6 → B (≥ 80)
+- 同事 (peer), approved plan: 交付准时率 maintain t=95 tolerance 2 weight 100, check-in 94 → |94−95| ≤ 2: a = 1,
+  achievement 100, progress 100, score 100; results 100; with manager 100: final 100 → A (≥ 95)
+- 经理 (manager), draft plan with one KPR → no evaluation.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from itertools import count
+from typing import Any
+
+import httpx
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import CheckIn, Cycle, Employee, Evaluation, Goal, Kpr, Organization, Plan
+from tests.factories import Tenant
+
+API = "/api/v1"
+_seq = count(1)
+T0 = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
+
+
+def dec(value: object) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+async def make_cycle(
+    session: AsyncSession,
+    org: Organization,
+    *,
+    status: str = "planning",
+    policy: dict[str, Any] | None = None,
+    name: str | None = None,
+) -> Cycle:
+    cycle = Cycle(
+        organization_id=org.id,
+        name=name or f"2026年第三季度 #{next(_seq)}",
+        cadence="quarterly",
+        start_date=date(2026, 7, 1),
+        end_date=date(2026, 9, 30),
+        status=status,
+        policy=policy or {},
+    )
+    session.add(cycle)
+    await session.flush()
+    return cycle
+
+
+async def make_goal(session: AsyncSession, org: Organization, cycle: Cycle) -> Goal:
+    goal = Goal(organization_id=org.id, cycle_id=cycle.id, title="提升华东市场份额", level="company", weight=Decimal(1))
+    session.add(goal)
+    await session.flush()
+    return goal
+
+
+@dataclass
+class KprSpec:
+    title: str
+    direction: str
+    baseline: object
+    target: object
+    weight: object
+    values: list[object] = field(default_factory=list)  # check-ins, oldest first
+    threshold: object = None
+    stretch: object = None
+    tolerance: object = None
+    status: str = "active"
+
+
+async def make_plan(
+    session: AsyncSession,
+    org: Organization,
+    cycle: Cycle,
+    employee: Employee,
+    specs: list[KprSpec],
+    *,
+    status: str = "approved",
+    goal: Goal | None = None,
+) -> tuple[Plan, list[Kpr]]:
+    plan = Plan(organization_id=org.id, cycle_id=cycle.id, employee_id=employee.id, status=status)
+    session.add(plan)
+    await session.flush()
+    goal = goal or await make_goal(session, org, cycle)
+    kprs = []
+    for spec in specs:
+        kpr = Kpr(
+            organization_id=org.id,
+            plan_id=plan.id,
+            cycle_id=cycle.id,
+            owner_id=employee.id,
+            goal_id=goal.id,
+            title=spec.title,
+            unit="%",
+            direction=spec.direction,
+            baseline=dec(spec.baseline),
+            target=dec(spec.target),
+            threshold=dec(spec.threshold),
+            stretch=dec(spec.stretch),
+            tolerance=dec(spec.tolerance),
+            weight=dec(spec.weight),
+            due_date=date(2026, 9, 30),
+            status=spec.status,
+        )
+        session.add(kpr)
+        await session.flush()
+        for index, value in enumerate(spec.values):
+            await check_in(session, org, kpr, value, T0 + timedelta(days=index))
+        kprs.append(kpr)
+    return plan, kprs
+
+
+async def check_in(
+    session: AsyncSession, org: Organization | uuid.UUID, kpr: Kpr, value: object, at: datetime | None = None
+) -> CheckIn:
+    row = CheckIn(
+        organization_id=org if isinstance(org, uuid.UUID) else org.id,
+        kpr_id=kpr.id,
+        value=dec(value),
+        recorded_at=at or datetime.now(UTC),
+        author="test",
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+EMPLOYEE_KPRS = [
+    KprSpec("华东区销售额", "increase", 200, 300, 60, [220, 250]),
+    KprSpec("客户投诉率", "decrease", 10, 5, 40, [4]),
+    KprSpec("已取消的指标", "increase", 0, 10, 0, [10], status="cancelled"),
+]
+PEER_KPRS = [KprSpec("交付准时率", "maintain", 90, 95, 100, [94], tolerance=2)]
+MANAGER_KPRS = [KprSpec("团队业绩", "increase", 0, 100, 100, [10])]
+
+
+@dataclass
+class Scenario:
+    tenant: Tenant
+    cycle: Cycle
+    employee_plan: Plan
+    employee_kprs: list[Kpr]
+    peer_plan: Plan
+    peer_kprs: list[Kpr]
+    manager_plan: Plan
+
+    @property
+    def cycle_id(self) -> str:
+        return str(self.cycle.id)
+
+
+async def build_scenario(
+    session: AsyncSession, tenant: Tenant, *, policy: dict[str, Any] | None = None, status: str = "planning"
+) -> Scenario:
+    org = tenant.org
+    cycle = await make_cycle(session, org, status=status, policy=policy)
+    goal = await make_goal(session, org, cycle)
+    employee_plan, employee_kprs = await make_plan(session, org, cycle, tenant.employee, EMPLOYEE_KPRS, goal=goal)
+    peer_plan, peer_kprs = await make_plan(session, org, cycle, tenant.peer, PEER_KPRS, goal=goal)
+    manager_plan, _ = await make_plan(session, org, cycle, tenant.manager, MANAGER_KPRS, status="draft", goal=goal)
+    await session.commit()
+    return Scenario(tenant, cycle, employee_plan, employee_kprs, peer_plan, peer_kprs, manager_plan)
+
+
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    assert response.status_code == status, response.text
+    return response.json()
+
+
+def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["code"] == code, body
+    assert body["detail"]
+    return body
+
+
+async def move_cycle(client: httpx.AsyncClient, tenant: Tenant, cycle_id: str, *targets: str) -> dict[str, Any]:
+    cycle: dict[str, Any] = {}
+    for target in targets:
+        cycle = ok(
+            await client.post(
+                f"{API}/cycles/{cycle_id}/transitions", json={"to": target}, headers=tenant.headers("admin")
+            )
+        )
+    return cycle
+
+
+async def move(client: httpx.AsyncClient, tenant: Tenant, who: str, evaluation_id: str, target: str) -> dict[str, Any]:
+    result: dict[str, Any] = ok(
+        await client.post(
+            f"{API}/evaluations/{evaluation_id}/transitions", json={"to": target}, headers=tenant.headers(who)
+        )
+    )
+    return result
+
+
+async def evaluations_by_employee(session: AsyncSession, cycle: Cycle) -> dict[uuid.UUID, Evaluation]:
+    rows = await session.scalars(
+        select(Evaluation).where(Evaluation.cycle_id == cycle.id).execution_options(populate_existing=True)
+    )
+    return {row.employee_id: row for row in rows}
+
+
+@dataclass
+class InReview:
+    """The scenario walked to review through the API, with the two evaluations' ids."""
+
+    scenario: Scenario
+    employee_eval: str
+    peer_eval: str
+
+
+async def open_review(session: AsyncSession, client: httpx.AsyncClient, tenant: Tenant, **kwargs: Any) -> InReview:
+    scenario = await build_scenario(session, tenant, **kwargs)
+    await move_cycle(client, tenant, scenario.cycle_id, "active", "review")
+    by_employee = await evaluations_by_employee(session, scenario.cycle)
+    return InReview(scenario, str(by_employee[tenant.employee.id].id), str(by_employee[tenant.peer.id].id))
+
+
+async def to_calibration(
+    client: httpx.AsyncClient, tenant: Tenant, state: InReview, *, manager_scores: tuple[int, int] = (90, 100)
+) -> None:
+    """Both evaluations through self and manager review into calibration, and the cycle into calibration."""
+    for evaluation_id, who, score in (
+        (state.employee_eval, "employee", manager_scores[0]),
+        (state.peer_eval, "peer", manager_scores[1]),
+    ):
+        await move(client, tenant, who, evaluation_id, "manager_review")
+        ok(
+            await client.put(
+                f"{API}/evaluations/{evaluation_id}/manager-review",
+                json={"score": score, "comment": "表现良好"},
+                headers=tenant.headers("manager"),
+            )
+        )
+        await move(client, tenant, "manager", evaluation_id, "calibration")
+    await move_cycle(client, tenant, state.scenario.cycle_id, "calibration")

@@ -1,0 +1,153 @@
+"""Closing a cycle: refused while reviews are open (blockers listed), then finalizes every evaluation in calibration."""
+
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.access import Actor
+from app.core.security import Principal
+from app.evaluations.workflow import finalize_for_close
+from app.models import StateTransition
+from tests.evaluations.helpers import (
+    API,
+    EMPLOYEE_KPRS,
+    check_in,
+    make_cycle,
+    make_plan,
+    move,
+    move_cycle,
+    ok,
+    open_review,
+    problem,
+    to_calibration,
+)
+from tests.factories import Tenant, make_employee
+
+
+async def test_close_is_refused_with_the_blockers_listed(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
+    state = await open_review(session, client, tenant)
+    await move(client, tenant, "employee", state.employee_eval, "manager_review")
+    await move_cycle(client, tenant, state.scenario.cycle_id, "calibration")
+
+    response = await client.post(
+        f"{API}/cycles/{state.scenario.cycle_id}/transitions", json={"to": "closed"}, headers=tenant.headers("admin")
+    )
+
+    body = problem(response, 409, "CYCLE_BLOCKED")
+    assert sorted(body["blockers"], key=lambda b: b["status"]) == [
+        {"evaluation_id": state.employee_eval, "employee_id": str(tenant.employee.id), "status": "manager_review"},
+        {"evaluation_id": state.peer_eval, "employee_id": str(tenant.peer.id), "status": "self_review"},
+    ]
+    assert body["blocker_count"] == 2
+    assert body["blockers_truncated"] is False
+    cycle = ok(await client.get(f"{API}/cycles/{state.scenario.cycle_id}", headers=tenant.headers("admin")))
+    assert cycle["status"] == "calibration"
+
+
+async def test_close_finalizes_every_evaluation_in_calibration(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
+    state = await open_review(session, client, tenant)
+    await to_calibration(client, tenant, state)
+
+    cycle = await move_cycle(client, tenant, state.scenario.cycle_id, "closed")
+
+    assert cycle["status"] == "closed"
+    page = ok(
+        await client.get(f"{API}/evaluations?cycle_id={state.scenario.cycle_id}", headers=tenant.headers("admin"))
+    )
+    figures = {
+        e["employee_id"]: (e["status"], e["results_score"], e["final_score"], e["rating"], bool(e["finalized_at"]))
+        for e in page["items"]
+    }
+    # employee: results 78, final (78·70 + 90·30)/100 = 81.6 → B; peer: results 100, final 100 → A
+    assert figures == {
+        str(tenant.employee.id): ("finalized", 78, 81.6, "B", True),
+        str(tenant.peer.id): ("finalized", 100, 100, "A", True),
+    }
+    history = ok(await client.get(f"{API}/evaluations/{state.peer_eval}/transitions", headers=tenant.headers("peer")))
+    assert [(t["from"], t["to"]) for t in history["items"]][-1] == ("calibration", "finalized")
+    # Frozen: a later check-in changes nothing.
+    await check_in(session, tenant.org, state.scenario.employee_kprs[0], 300)
+    await session.commit()
+    again = ok(await client.get(f"{API}/evaluations/{state.employee_eval}", headers=tenant.headers("admin")))
+    assert (again["results_score"], again["final_score"]) == (78, 81.6)
+
+
+async def test_already_finalized_evaluations_are_left_as_they_were(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
+    state = await open_review(session, client, tenant)
+    await to_calibration(client, tenant, state)
+    finalized = await move(client, tenant, "admin", state.employee_eval, "finalized")
+
+    await move_cycle(client, tenant, state.scenario.cycle_id, "closed")
+
+    again = ok(await client.get(f"{API}/evaluations/{state.employee_eval}", headers=tenant.headers("admin")))
+    assert again["finalized_at"] == finalized["finalized_at"]
+    transitions = await session.scalars(
+        select(StateTransition).where(
+            StateTransition.to_state == "finalized", StateTransition.entity_type == "evaluation"
+        )
+    )
+    assert len(transitions.all()) == 2
+
+
+def _admin(tenant: Tenant) -> Actor:
+    principal = Principal(subject="hr", organization_id=tenant.org.id, roles=frozenset({"admin"}))
+    return Actor(principal=principal, organization_id=tenant.org.id, employee_id=tenant.admin.id)
+
+
+async def _statements_to_close(session: AsyncSession, tenant: Tenant, count_statements: Any, people: int) -> int:
+    from app.evaluations.workflow import open_reviews
+    from app.models import Evaluation
+
+    cycle = await make_cycle(session, tenant.org, status="review")
+    for _ in range(people):
+        employee = await make_employee(session, tenant.org, manager=tenant.manager)
+        await make_plan(session, tenant.org, cycle, employee, EMPLOYEE_KPRS)
+    await open_reviews(session, _admin(tenant), cycle)
+    for row in await session.scalars(select(Evaluation).where(Evaluation.cycle_id == cycle.id)):
+        row.status = "calibration"
+    await session.flush()
+    with count_statements() as counter:
+        await finalize_for_close(session, _admin(tenant), cycle)
+    statuses = await session.scalars(
+        select(Evaluation.status).where(Evaluation.cycle_id == cycle.id).execution_options(populate_existing=True)
+    )
+    assert set(statuses) == {"finalized"}
+    count: int = counter.count
+    return count
+
+
+async def test_closing_is_set_based(session: AsyncSession, tenant: Tenant, count_statements: Any) -> None:
+    few = await _statements_to_close(session, tenant, count_statements, 2)
+    many = await _statements_to_close(session, tenant, count_statements, 15)
+
+    assert few == many <= 6
+
+
+async def test_blockers_are_capped(session: AsyncSession, tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.core.errors import Conflict
+    from app.evaluations import workflow
+    from app.evaluations.workflow import open_reviews
+
+    cycle = await make_cycle(session, tenant.org, status="review")
+    for _ in range(4):
+        employee = await make_employee(session, tenant.org)
+        await make_plan(session, tenant.org, cycle, employee, EMPLOYEE_KPRS[:1])
+    await open_reviews(session, _admin(tenant), cycle)
+    monkeypatch.setattr(workflow, "MAX_BLOCKERS", 3)
+
+    with pytest.raises(Conflict) as caught:
+        await finalize_for_close(session, _admin(tenant), cycle)
+
+    assert caught.value.code == "CYCLE_BLOCKED"
+    assert len(caught.value.extra["blockers"]) == 3
+    assert caught.value.extra["blocker_count"] == 4
+    assert caught.value.extra["blockers_truncated"] is True
