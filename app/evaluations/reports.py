@@ -5,13 +5,13 @@ does not depend on how many employees the cycle has beyond the rows themselves.
 """
 
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -38,28 +38,34 @@ def _where(*conditions: ColumnElement[bool] | None) -> list[ColumnElement[bool]]
 
 @dataclass(frozen=True)
 class Scores:
+    """One evaluation's inputs and figures as a report shows them."""
+
+    status: str
+    self_score: Decimal | None
+    manager_score: Decimal | None
+    calibrated_rating: str | None
     results_score: Decimal | None
     final_score: Decimal | None
     rating: str | None
     final_rating: str | None
 
 
-def _scores(
-    status: str,
-    plan_id: uuid.UUID,
-    manager_score: Decimal | None,
-    self_score: Decimal | None,
-    calibrated_rating: str | None,
-    stored: tuple[Decimal | None, Decimal | None, str | None],
-    items_by_plan: dict[uuid.UUID, list[fig.Item]],
-    policy: engine.Policy,
-) -> Scores:
-    if status in fig.FROZEN_STATES:
-        results, final, rating = stored
-    else:
+def _scores(row: Sequence[Any], items_by_plan: dict[uuid.UUID, list[fig.Item]], policy: engine.Policy) -> Scores:
+    """Figures of a row of SCORED_COLUMNS: the stored ones once frozen, else computed live."""
+    status, plan_id, manager_score, self_score, calibrated_rating, results, final, rating = row[:8]
+    if status not in fig.FROZEN_STATES:
         figures = fig.combine(items_by_plan.get(plan_id, []), manager_score, self_score, policy)
         results, final, rating = figures.results_score, figures.final_score, figures.rating
-    return Scores(results, final, rating, engine.final_rating(rating, calibrated_rating))
+    return Scores(
+        status,
+        self_score,
+        manager_score,
+        calibrated_rating,
+        results,
+        final,
+        rating,
+        engine.final_rating(rating, calibrated_rating),
+    )
 
 
 def _score_plans(inputs: fig.LiveInputs, policy: engine.Policy) -> dict[uuid.UUID, list[fig.Item]]:
@@ -74,6 +80,29 @@ async def _live_items(
         return {}
     # The whole cycle's KPRs, filtered on their own columns only (see figures.load_live_inputs).
     return _score_plans(await fig.load_live_inputs(session, Kpr.cycle_id == cycle.id), policy)
+
+
+# The evaluation columns every cycle-wide report scores from; extra columns follow them in each row.
+SCORED_COLUMNS = (
+    Evaluation.status,
+    Evaluation.plan_id,
+    Evaluation.manager_score,
+    Evaluation.self_score,
+    Evaluation.calibrated_rating,
+    Evaluation.results_score,
+    Evaluation.final_score,
+    Evaluation.rating,
+)
+
+
+async def _scored_rows(
+    session: AsyncSession, cycle: Cycle, policy: engine.Policy, statement: Select[*tuple[Any, ...]]
+) -> list[tuple[Scores, tuple[Any, ...]]]:
+    """Rows of ``statement`` (which selects SCORED_COLUMNS first) with their scores: live, or frozen when finalized."""
+    rows = (await session.execute(statement)).all()
+    items_by_plan = await _live_items(session, cycle, policy, {row[0] for row in rows})
+    width = len(SCORED_COLUMNS)
+    return [(_scores(row, items_by_plan, policy), tuple(row[width:])) for row in rows]
 
 
 # --- summary --------------------------------------------------------------------------------------------------------
@@ -101,16 +130,7 @@ async def cycle_summary(
     )
     evaluations = (
         await session.execute(
-            select(
-                Evaluation.status,
-                Evaluation.plan_id,
-                Evaluation.manager_score,
-                Evaluation.self_score,
-                Evaluation.calibrated_rating,
-                Evaluation.results_score,
-                Evaluation.final_score,
-                Evaluation.rating,
-            ).where(*_where(Evaluation.cycle_id == cycle.id, evaluation_visible))
+            select(*SCORED_COLUMNS).where(*_where(Evaluation.cycle_id == cycle.id, evaluation_visible))
         )
     ).all()
     # Evaluations exist only for approved plans, so the approved plans' KPRs serve both the progress and the ratings.
@@ -136,9 +156,9 @@ async def cycle_summary(
 
     by_status: dict[str, int] = {}
     distribution: dict[str, int] = {band.rating: 0 for band in policy.bands}
-    for status, plan_id, manager, self_, calibrated, results, final, rating in evaluations:
-        by_status[status] = by_status.get(status, 0) + 1
-        scores = _scores(status, plan_id, manager, self_, calibrated, (results, final, rating), items_by_plan, policy)
+    for row in evaluations:
+        scores = _scores(row, items_by_plan, policy)
+        by_status[scores.status] = by_status.get(scores.status, 0) + 1
         if scores.final_rating is not None:
             distribution[scores.final_rating] = distribution.get(scores.final_rating, 0) + 1
     return CycleSummary(
@@ -203,30 +223,15 @@ async def cycle_calibration(session: AsyncSession, actor: Actor, cycle_id: uuid.
     if not actor.reads_whole_org:
         raise forbidden("calibration_report")
     policy = policy_from_json(cycle.policy)
-    rows = (
-        await session.execute(
-            select(
-                Evaluation.status,
-                Evaluation.plan_id,
-                Evaluation.manager_score,
-                Evaluation.self_score,
-                Evaluation.calibrated_rating,
-                Evaluation.results_score,
-                Evaluation.final_score,
-                Evaluation.rating,
-                Employee.department_id,
-                Department.name,
-            )
-            .join(Employee, Employee.id == Evaluation.employee_id)
-            .outerjoin(Department, Department.id == Employee.department_id)
-            .where(Evaluation.cycle_id == cycle.id)
-        )
-    ).all()
-    items_by_plan = await _live_items(session, cycle, policy, {row[0] for row in rows})
+    statement = (
+        select(*SCORED_COLUMNS, Employee.department_id, Department.name)
+        .join(Employee, Employee.id == Evaluation.employee_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .where(Evaluation.cycle_id == cycle.id)
+    )
     overall: list[str | None] = []
     by_department: dict[uuid.UUID | None, tuple[str | None, list[str | None]]] = {}
-    for status, plan_id, manager, self_, calibrated, results, final, rating, department_id, department_name in rows:
-        scores = _scores(status, plan_id, manager, self_, calibrated, (results, final, rating), items_by_plan, policy)
+    for scores, (department_id, department_name) in await _scored_rows(session, cycle, policy, statement):
         overall.append(scores.final_rating)
         by_department.setdefault(department_id, (department_name, []))[1].append(scores.final_rating)
     total, shares = engine.distribution(overall, policy)
@@ -276,46 +281,29 @@ async def export_cycle_evaluations(
         raise forbidden("export")
     policy = policy_from_json(cycle.policy)
     reviewer = aliased(Employee)
-    rows = (
-        await session.execute(
-            select(
-                Evaluation.status,
-                Evaluation.plan_id,
-                Evaluation.manager_score,
-                Evaluation.self_score,
-                Evaluation.calibrated_rating,
-                Evaluation.results_score,
-                Evaluation.final_score,
-                Evaluation.rating,
-                Employee.external_id,
-                Employee.name,
-                Department.name,
-                reviewer.name,
-            )
-            .join(Employee, Employee.id == Evaluation.employee_id)
-            .outerjoin(Department, Department.id == Employee.department_id)
-            .outerjoin(reviewer, reviewer.id == Evaluation.reviewer_id)
-            .where(Evaluation.cycle_id == cycle.id)
-            .order_by(Department.name, Employee.name, Employee.external_id)
-        )
-    ).all()
-    items_by_plan = await _live_items(session, cycle, policy, {row[0] for row in rows})
+    statement = (
+        select(*SCORED_COLUMNS, Employee.external_id, Employee.name, Department.name, reviewer.name)
+        .join(Employee, Employee.id == Evaluation.employee_id)
+        .outerjoin(Department, Department.id == Employee.department_id)
+        .outerjoin(reviewer, reviewer.id == Evaluation.reviewer_id)
+        .where(Evaluation.cycle_id == cycle.id)
+        .order_by(Department.name, Employee.name, Employee.external_id)
+    )
     table: list[list[encode.Cell]] = []
-    for status, plan_id, manager, self_, calibrated, results, final, rating, external_id, name, dept, boss in rows:
-        scores = _scores(status, plan_id, manager, self_, calibrated, (results, final, rating), items_by_plan, policy)
+    for scores, (external_id, name, department, boss) in await _scored_rows(session, cycle, policy, statement):
         table.append(
             [
                 external_id,
                 name,
-                dept,
+                department,
                 boss,
-                status,
+                scores.status,
                 _round(scores.results_score),
-                _round(self_),
-                _round(manager),
+                _round(scores.self_score),
+                _round(scores.manager_score),
                 _round(scores.final_score),
                 scores.rating,
-                calibrated,
+                scores.calibrated_rating,
                 scores.final_rating,
             ]
         )
