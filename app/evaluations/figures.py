@@ -11,12 +11,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import CheckIn, Kpr
+from app.models import Kpr
 from app.scoring import engine
 from app.scoring.policy import PolicyIn
+from app.scoring.service import latest_values_statement
 
 FROZEN_STATES = frozenset({"finalized", "acknowledged"})
 SNAPSHOT_VERSION = 1
@@ -98,31 +99,8 @@ async def load_live_inputs(
         by_plan.setdefault(kpr.plan_id, []).append(kpr)
     if not by_plan:
         return LiveInputs({}, {})
-    values = dict((await session.execute(_latest_values(active, as_of))).all())
+    values = dict((await session.execute(latest_values_statement(and_(*active), as_of, join_kprs=True))).all())
     return LiveInputs(by_plan, values)
-
-
-def _latest_values(kpr_where: Sequence[ColumnElement[bool]], as_of: datetime | None) -> Select[uuid.UUID, Decimal]:
-    """The newest check-in value per KPR at or before ``as_of`` (the same order as the scoring service's)."""
-    conditions = [*kpr_where]
-    if as_of is not None:
-        conditions.append(CheckIn.recorded_at <= as_of)
-    ranked = (
-        select(
-            CheckIn.kpr_id,
-            CheckIn.value,
-            func.row_number()
-            .over(
-                partition_by=CheckIn.kpr_id,
-                order_by=(CheckIn.recorded_at.desc(), CheckIn.created_at.desc(), CheckIn.id.desc()),
-            )
-            .label("rank"),
-        )
-        .join(Kpr, Kpr.id == CheckIn.kpr_id)
-        .where(*conditions)
-        .subquery()
-    )
-    return select(ranked.c.kpr_id, ranked.c.value).where(ranked.c.rank == 1)
 
 
 def score_items(kprs: Iterable[KprRow], values: Mapping[uuid.UUID, Decimal], policy: engine.Policy) -> list[Item]:

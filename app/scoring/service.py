@@ -30,26 +30,31 @@ def latest_values_statement(
     where: ColumnElement[bool],
     as_of: datetime | None,
     subject: InstrumentedAttribute[uuid.UUID | None] = CheckIn.kpr_id,
+    *,
+    join_kprs: bool = False,
 ) -> Select[uuid.UUID, Decimal]:
-    """The newest check-in value per KPR (or KPI, by ``subject``) at or before ``as_of``, where ``where`` holds."""
+    """The newest check-in value per KPR (or KPI, by ``subject``) at or before ``as_of``, where ``where`` holds.
+
+    With ``join_kprs``, ``where`` may filter on the KPR's own columns (cycle, plan, owner): large cycles then read KPRs
+    by an index and check-ins by (kpr_id, recorded_at), which stays linear even before the planner has statistics.
+    """
     conditions = [subject.is_not(None), where]
     if as_of is not None:
         conditions.append(CheckIn.recorded_at <= as_of)
-    ranked = (
-        select(
-            subject.label("subject_id"),
-            CheckIn.value,
-            func.row_number()
-            .over(
-                partition_by=subject,
-                # The same order as the check-in list, so "latest" there and here is one check-in.
-                order_by=(CheckIn.recorded_at.desc(), CheckIn.id.desc()),
-            )
-            .label("rank"),
+    selected = select(
+        subject.label("subject_id"),
+        CheckIn.value,
+        func.row_number()
+        .over(
+            partition_by=subject,
+            # The same order as the check-in list, so "latest" there and here is one check-in.
+            order_by=(CheckIn.recorded_at.desc(), CheckIn.id.desc()),
         )
-        .where(*conditions)
-        .subquery()
+        .label("rank"),
     )
+    if join_kprs:
+        selected = selected.join(Kpr, Kpr.id == CheckIn.kpr_id)
+    ranked = selected.where(*conditions).subquery()
     return select(ranked.c.subject_id, ranked.c.value).where(ranked.c.rank == 1)
 
 
