@@ -223,6 +223,21 @@ async def timed(label: str, step: Callable[[], Awaitable[T]], per_second: tuple[
     return result
 
 
+async def latencies(label: str, step: Callable[[], Awaitable[object]], repeat: int) -> None:
+    """Latency percentiles of a request-sized read repeated ``repeat`` times."""
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        await step()
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+
+    def pct(p: float) -> float:
+        return samples[min(len(samples) - 1, round(p / 100 * (len(samples) - 1)))]
+
+    print(f"{label:<46} p50 {pct(50):.1f} ms  p95 {pct(95):.1f} ms  p99 {pct(99):.1f} ms  max {samples[-1]:.1f} ms")
+
+
 async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
     engine = create_engine(Settings(database_url=url))
     sessionmaker = create_sessionmaker(engine)
@@ -285,6 +300,13 @@ async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
         await timed(
             "   GET /evaluations page of 200",
             lambda: read(lambda s: evaluations.list_evaluations(s, actor, page, cycle_id=cycle_id)),
+        )
+        await latencies(
+            "   GET /evaluations page of 50, 30 times",
+            lambda: read(
+                lambda s: evaluations.list_evaluations(s, actor, PageParams(50, None, page.codec), cycle_id=cycle_id)
+            ),
+            30,
         )
         print(f"peak RSS {peak_rss_mib():,.0f} MiB")
     finally:
