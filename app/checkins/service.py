@@ -26,12 +26,15 @@ def cycle_window(cycle: Cycle) -> tuple[datetime, datetime]:
 async def create(
     session: AsyncSession,
     actor: Actor,
-    cycle: Cycle,
+    cycle_id: uuid.UUID,
     data: CheckInCreate,
     *,
     kpr_id: uuid.UUID | None = None,
     kpi_id: uuid.UUID | None = None,
 ) -> CheckIn:
+    """Record a measurement of a KPR or (with ``kpi_id``) a KPI of the cycle; the caller has checked the rights."""
+    cycle = await session.get(Cycle, cycle_id)
+    assert cycle is not None
     if cycle.status == "closed":
         raise Conflict(translate("detail.cycle_closed"), code="CYCLE_NOT_OPEN")
     now = datetime.now(UTC)

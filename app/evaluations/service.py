@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -265,39 +265,45 @@ def _review_values(
 async def put_self_review(
     session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: schemas.ReviewIn, if_match: str | None
 ) -> schemas.Evaluation:
-    evaluation = await _load(session, actor, evaluation_id, for_update=True)
-    if not _is_employee(actor, evaluation):
-        raise forbidden("self_review")
-    _require_status(evaluation, "self_review")
-    context = await _context(session, evaluation)
-    check_if_match(if_match, context.view())
-    score, comment, items = _review_values(context, body)
-    before = {"self_score": evaluation.self_score, "self_comment": evaluation.self_comment}
-    evaluation.self_score, evaluation.self_comment, evaluation.self_items = score, comment, items
-    await session.flush()
-    after = {"self_score": score, "self_comment": comment, "self_items": items}
-    audit.record(session, actor, "self_review", "evaluation", evaluation.id, before=before, after=after)
-    return context.view()
+    return await _write_review(session, actor, evaluation_id, body, if_match, "self")
 
 
 async def put_manager_review(
     session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: schemas.ReviewIn, if_match: str | None
 ) -> schemas.Evaluation:
+    return await _write_review(session, actor, evaluation_id, body, if_match, "manager")
+
+
+async def _write_review(
+    session: AsyncSession,
+    actor: Actor,
+    evaluation_id: uuid.UUID,
+    body: schemas.ReviewIn,
+    if_match: str | None,
+    side: Literal["self", "manager"],
+) -> schemas.Evaluation:
+    """Self-review (the employee, in self_review) or manager review (a manager in the chain, in manager_review)."""
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
-    if not await _may_review_as_manager(session, actor, evaluation):
-        raise forbidden("manager_review")
-    _require_status(evaluation, "manager_review")
+    if side == "self":
+        allowed = _is_employee(actor, evaluation)
+    else:
+        allowed = await _may_review_as_manager(session, actor, evaluation)
+    if not allowed:
+        raise forbidden(f"{side}_review")
+    _require_status(evaluation, f"{side}_review")
     context = await _context(session, evaluation)
     check_if_match(if_match, context.view())
     score, comment, items = _review_values(context, body)
-    before = {"manager_score": evaluation.manager_score, "manager_comment": evaluation.manager_comment}
-    evaluation.manager_score, evaluation.manager_comment, evaluation.manager_items = score, comment, items
-    if evaluation.reviewer_id is None:
+    fields = (f"{side}_score", f"{side}_comment", f"{side}_items")
+    before = {name: getattr(evaluation, name) for name in fields[:2]}
+    for name, value in zip(fields, (score, comment, items), strict=True):
+        setattr(evaluation, name, value)
+    if side == "manager" and evaluation.reviewer_id is None:
         # Nobody was assigned (the employee had no manager when reviews opened): whoever reviews becomes the reviewer.
         evaluation.reviewer_id = actor.employee_id
     await session.flush()
-    after = {"manager_score": score, "manager_comment": comment, "manager_items": items}
-    audit.record(session, actor, "manager_review", "evaluation", evaluation.id, before=before, after=after)
+    after = dict(zip(fields, (score, comment, items), strict=True))
+    audit.record(session, actor, f"{side}_review", "evaluation", evaluation.id, before=before, after=after)
     return context.view()
 
 

@@ -12,7 +12,6 @@ from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.schemas import Page
 from app.kpis import service
 from app.kpis.schemas import Kpi, KpiUpdate
-from app.models import Cycle
 from app.models import Kpi as KpiRow
 
 router = APIRouter(prefix="/kpis", tags=["KPIs"])
@@ -66,9 +65,7 @@ async def create_kpi_check_in(
     session: Session, actor: CurrentActor, kpi_id: uuid.UUID, body: CheckInCreate
 ) -> Response:
     kpi, kpr = await service.get(session, actor, kpi_id, write=True, service_may_write=True)
-    cycle = await session.get(Cycle, kpr.cycle_id)
-    assert cycle is not None
-    check_in = await checkins.create(session, actor, cycle, body, kpi_id=kpi.id)
+    check_in = await checkins.create(session, actor, kpr.cycle_id, body, kpi_id=kpi.id)
     return resource_response(
         CheckIn.model_validate(check_in), status_code=201, location=f"/api/v1/kpis/{kpi.id}/check-ins"
     )

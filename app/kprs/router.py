@@ -16,7 +16,6 @@ from app.kpis import service as kpis
 from app.kpis.schemas import Kpi, KpiCreate
 from app.kprs import service
 from app.kprs.schemas import Kpr, KprCreate, KprStatus, KprUpdate, SmartCheckRequest, SmartReport
-from app.models import Cycle
 from app.models import Kpi as KpiRow
 from app.models import Kpr as KprRow
 from app.models import Revision as RevisionRow
@@ -121,9 +120,7 @@ async def create_kpr_check_in(
     session: Session, actor: CurrentActor, kpr_id: uuid.UUID, body: CheckInCreate
 ) -> Response:
     kpr = await service.get(session, actor, kpr_id, write=True, service_may_write=True)
-    cycle = await session.get(Cycle, kpr.cycle_id)
-    assert cycle is not None
-    check_in = await checkins.create(session, actor, cycle, body, kpr_id=kpr.id)
+    check_in = await checkins.create(session, actor, kpr.cycle_id, body, kpr_id=kpr.id)
     return resource_response(
         CheckIn.model_validate(check_in), status_code=201, location=f"/api/v1/kprs/{kpr.id}/check-ins"
     )
