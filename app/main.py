@@ -12,6 +12,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
+from app.core.logging import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import ERROR_RESPONSES, install_openapi
 from app.core.pagination import CursorCodec, cursor_key
@@ -71,6 +72,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Each worker process runs this, so workers spawned by `kpr serve --workers N` log JSON too.
+        configure_logging(settings.log_level)
         yield
         await app.state.engine.dispose()
 
