@@ -71,20 +71,3 @@ async def get_actor(principal: CurrentPrincipal, session: Session) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
-
-
-async def get_admin(actor: CurrentActor) -> Actor:
-    actor.require_admin("manage this organization's settings")
-    return actor
-
-
-AdminActor = Annotated[Actor, Depends(get_admin)]
-
-
-async def get_system(principal: CurrentPrincipal) -> Principal:
-    if not principal.is_system:
-        raise Forbidden(action="manage organizations")
-    return principal
-
-
-SystemPrincipal = Annotated[Principal, Depends(get_system)]

@@ -49,11 +49,6 @@ class AppError(Exception):
         return self._detail if self._detail is not None else translate(self.detail_key, None, **self.params)
 
 
-class BadRequest(AppError):
-    status = 400
-    code = "BAD_REQUEST"
-
-
 class InvalidCursor(AppError):
     status = 400
     code = "INVALID_CURSOR"
@@ -120,12 +115,6 @@ class PreconditionFailed(AppError):
     status = 412
     code = "PRECONDITION_FAILED"
     detail_key = "detail.if_match"
-
-
-class PayloadTooLarge(AppError):
-    status = 413
-    code = "PAYLOAD_TOO_LARGE"
-    detail_key = "detail.too_large"
 
 
 class ValidationFailed(AppError):

@@ -22,7 +22,6 @@ from app.models import ApiKey
 ROLE_ADMIN = "admin"
 ROLE_SERVICE = "service"
 ROLE_SYSTEM = "system"
-KNOWN_ROLES = frozenset({ROLE_ADMIN, ROLE_SERVICE, ROLE_SYSTEM})
 
 # A fixed allowlist: the token's own "alg" header never chooses the algorithm ("none" is never accepted).
 HMAC_ALGORITHMS = ["HS256"]
