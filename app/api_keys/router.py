@@ -33,8 +33,8 @@ async def create_api_key(session: Session, actor: CurrentActor, body: ApiKeyCrea
 async def delete_api_key(
     session: Session, actor: CurrentActor, api_key_id: uuid.UUID, if_match: IfMatch = None
 ) -> Response:
-    key = await service.get(session, actor, api_key_id)
-    check_if_match(if_match, ApiKey.model_validate(key))
+    key = await service.get(session, actor, api_key_id, lock=True)
+    await check_if_match(if_match, lambda: ApiKey.model_validate(key))
     await service.delete(session, actor, key)
     return Response(status_code=204)
 

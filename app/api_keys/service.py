@@ -34,9 +34,9 @@ async def create(session: AsyncSession, actor: Actor, data: ApiKeyCreate) -> tup
     return key, secret
 
 
-async def get(session: AsyncSession, actor: Actor, key_id: uuid.UUID) -> ApiKey:
+async def get(session: AsyncSession, actor: Actor, key_id: uuid.UUID, *, lock: bool = False) -> ApiKey:
     actor.require_admin("manage API keys")
-    return await get_in_org(session, ApiKey, key_id, actor.organization_id, "api_key")
+    return await get_in_org(session, ApiKey, key_id, actor.organization_id, "api_key", lock=lock)
 
 
 async def delete(session: AsyncSession, actor: Actor, key: ApiKey) -> None:

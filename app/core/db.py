@@ -5,18 +5,23 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from app.core.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
+CLIENT_TIMEOUT_MARGIN = 2.0
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
-    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_pre_ping": True}
+    kwargs: dict[str, Any] = {
+        "echo": settings.db_echo,
+        "pool_pre_ping": True,
+        "pool_timeout": settings.db_pool_timeout,
+    }
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         if database and database != ":memory:":
@@ -24,6 +29,17 @@ def create_engine(settings: Settings) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_size"] = settings.db_pool_size
+        statement_ms = int(settings.db_statement_timeout * 1000)
+        kwargs["connect_args"] = {
+            "timeout": settings.db_connect_timeout,
+            # The server cancels a slow statement (the connection stays usable); the client-side timeout, a little
+            # longer, is the backstop for a server that answers nothing at all (frozen, or a dead network path).
+            "command_timeout": settings.db_statement_timeout + CLIENT_TIMEOUT_MARGIN,
+            "server_settings": {
+                "statement_timeout": str(statement_ms),
+                "idle_in_transaction_session_timeout": str(statement_ms * 2),
+            },
+        }
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
@@ -63,3 +79,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         except BaseException:
             await session.rollback()
             raise
+
+
+async def lock_tree(session: AsyncSession, organization_id: object, tree: str) -> None:
+    """Serialize the moves within one organization's tree (goals, departments, the manager chain) until commit.
+
+    A loop check reads the tree as committed; two crossing moves (A under B, B under A) each pass it unless the
+    second waits for the first. On PostgreSQL a transaction-scoped advisory lock does that; SQLite already runs one
+    writer at a time (BEGIN IMMEDIATE).
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": f"tree:{tree}:{organization_id}"}
+    )

@@ -11,12 +11,30 @@ from app.models import Base
 
 M = TypeVar("M", bound=Base)
 
+# FOR NO KEY UPDATE: writers of one row queue, while inserts that merely reference the row (a foreign key check takes
+# FOR KEY SHARE) go on; with FOR UPDATE, moving A under B while B is being written would deadlock on B's key.
+NO_KEY_UPDATE = {"key_share": True}
+
 
 async def get_in_org(
-    session: AsyncSession, model: type[M], entity_id: uuid.UUID, organization_id: uuid.UUID, resource: str
+    session: AsyncSession,
+    model: type[M],
+    entity_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    resource: str,
+    *,
+    lock: bool = False,
 ) -> M:
-    """The row, or 404 when it is missing or belongs to another tenant (the two are indistinguishable)."""
-    entity = await session.get(model, entity_id)
+    """The row, or 404 when it is missing or belongs to another tenant (the two are indistinguishable).
+
+    ``lock`` is for writers: the row is read ``FOR NO KEY UPDATE`` (and refreshed if the session held it already), so
+    concurrent writers of one row queue here and each sees the row as the previous one left it — an ``If-Match``
+    compared after this cannot be passed by two writers holding the same ETag.
+    """
+    if lock:
+        entity = await session.get(model, entity_id, with_for_update=NO_KEY_UPDATE, populate_existing=True)
+    else:
+        entity = await session.get(model, entity_id)
     if entity is None or getattr(entity, "organization_id", None) != organization_id:
         raise NotFound(resource, entity_id)
     return entity

@@ -1,6 +1,8 @@
 """Single-resource responses with strong ETags, and the If-Match check for writes."""
 
 import hashlib
+import inspect
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Header
@@ -40,12 +42,23 @@ def resource_response(
     return Response(body, status_code=status_code, headers=headers, media_type="application/json")
 
 
-def check_if_match(if_match: str | None, current: BaseModel) -> None:
-    """Honour If-Match (strong comparison; ``*`` matches anything). No header means an unconditional write."""
+Present = Callable[[], BaseModel | Awaitable[BaseModel]]
+
+
+async def check_if_match(if_match: str | None, present: Present) -> None:
+    """Honour If-Match (strong comparison; ``*`` matches anything). No header means an unconditional write.
+
+    ``present`` builds the resource as a read would show it; it is called only when the header is there, so an
+    unconditional write costs nothing here. The caller has locked the row first (``get_in_org(lock=True)``): the
+    comparison then sees what the previous writer committed, and of many writers holding one ETag exactly one wins.
+    """
     if if_match is None:
         return
     candidates = {tag.strip() for tag in if_match.split(",")}
     if "*" in candidates:
         return
+    current = present()
+    if inspect.isawaitable(current):
+        current = await current
     if etag_for(_body(current)) not in candidates:
         raise PreconditionFailed()

@@ -47,8 +47,8 @@ async def get_cycle(session: Session, actor: CurrentActor, cycle_id: uuid.UUID) 
 async def update_cycle(
     session: Session, actor: CurrentActor, cycle_id: uuid.UUID, body: CycleUpdate, if_match: IfMatch = None
 ) -> Response:
-    cycle = await service.get(session, actor, cycle_id)
-    check_if_match(if_match, Cycle.model_validate(cycle))
+    cycle = await service.get(session, actor, cycle_id, lock=True)
+    await check_if_match(if_match, lambda: Cycle.model_validate(cycle))
     cycle = await service.update(session, actor, cycle, changed_fields(body))
     return resource_response(Cycle.model_validate(cycle))
 

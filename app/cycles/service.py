@@ -50,8 +50,8 @@ def list_statement(actor: Actor, status: str | None) -> Select[Cycle]:
     return statement
 
 
-async def get(session: AsyncSession, actor: Actor, cycle_id: uuid.UUID) -> Cycle:
-    return await get_in_org(session, Cycle, cycle_id, actor.organization_id, "cycle")
+async def get(session: AsyncSession, actor: Actor, cycle_id: uuid.UUID, *, lock: bool = False) -> Cycle:
+    return await get_in_org(session, Cycle, cycle_id, actor.organization_id, "cycle", lock=lock)
 
 
 async def create(session: AsyncSession, actor: Actor, data: CycleCreate) -> Cycle:

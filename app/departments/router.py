@@ -48,8 +48,8 @@ async def get_department(session: Session, actor: CurrentActor, department_id: u
 async def update_department(
     session: Session, actor: CurrentActor, department_id: uuid.UUID, body: DepartmentUpdate, if_match: IfMatch = None
 ) -> Response:
-    department = await service.get(session, actor, department_id)
-    check_if_match(if_match, Department.model_validate(department))
+    department = await service.get(session, actor, department_id, lock=True)
+    await check_if_match(if_match, lambda: Department.model_validate(department))
     department = await service.update(session, actor, department, changed_fields(body))
     return resource_response(Department.model_validate(department))
 
@@ -58,7 +58,7 @@ async def update_department(
 async def delete_department(
     session: Session, actor: CurrentActor, department_id: uuid.UUID, if_match: IfMatch = None
 ) -> Response:
-    department = await service.get(session, actor, department_id)
-    check_if_match(if_match, Department.model_validate(department))
+    department = await service.get(session, actor, department_id, lock=True)
+    await check_if_match(if_match, lambda: Department.model_validate(department))
     await service.delete(session, actor, department)
     return Response(status_code=204)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, sub_departments_of
+from app.core.db import lock_tree
 from app.core.errors import Conflict
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
@@ -22,8 +23,8 @@ def list_statement(actor: Actor, parent_id: uuid.UUID | None) -> Select[Departme
     return statement
 
 
-async def get(session: AsyncSession, actor: Actor, department_id: uuid.UUID) -> Department:
-    return await get_in_org(session, Department, department_id, actor.organization_id, "department")
+async def get(session: AsyncSession, actor: Actor, department_id: uuid.UUID, *, lock: bool = False) -> Department:
+    return await get_in_org(session, Department, department_id, actor.organization_id, "department", lock=lock)
 
 
 async def _check_references(session: AsyncSession, actor: Actor, values: dict[str, Any]) -> None:
@@ -57,6 +58,7 @@ async def update(session: AsyncSession, actor: Actor, department: Department, ch
     await _check_references(session, actor, {**changes, "id": department.id})
     new_parent = changes.get("parent_id")
     if new_parent is not None and new_parent != department.parent_id:
+        await lock_tree(session, actor.organization_id, "department")
         subtree = await session.scalars(sub_departments_of(department.id))
         if new_parent in set(subtree):
             raise Conflict(translate("detail.loop", tree=translate("tree.department")), code="WOULD_CREATE_LOOP")

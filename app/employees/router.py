@@ -48,8 +48,8 @@ async def get_employee(session: Session, actor: CurrentActor, employee_id: uuid.
 async def update_employee(
     session: Session, actor: CurrentActor, employee_id: uuid.UUID, body: EmployeeUpdate, if_match: IfMatch = None
 ) -> Response:
-    employee = await service.get(session, actor, employee_id)
-    check_if_match(if_match, Employee.model_validate(employee))
+    employee = await service.get(session, actor, employee_id, lock=True)
+    await check_if_match(if_match, lambda: Employee.model_validate(employee))
     employee = await service.update(session, actor, employee, changed_fields(body))
     return resource_response(Employee.model_validate(employee))
 
@@ -63,7 +63,7 @@ async def update_employee(
 async def delete_employee(
     session: Session, actor: CurrentActor, employee_id: uuid.UUID, if_match: IfMatch = None
 ) -> Response:
-    employee = await service.get(session, actor, employee_id)
-    check_if_match(if_match, Employee.model_validate(employee))
+    employee = await service.get(session, actor, employee_id, lock=True)
+    await check_if_match(if_match, lambda: Employee.model_validate(employee))
     await service.deactivate(session, actor, employee)
     return Response(status_code=204)

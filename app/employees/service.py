@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, reports_of
+from app.core.db import lock_tree
 from app.core.errors import Conflict
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
@@ -42,8 +43,8 @@ def list_statement(
     return statement
 
 
-async def get(session: AsyncSession, actor: Actor, employee_id: uuid.UUID) -> Employee:
-    return await get_in_org(session, Employee, employee_id, actor.organization_id, "employee")
+async def get(session: AsyncSession, actor: Actor, employee_id: uuid.UUID, *, lock: bool = False) -> Employee:
+    return await get_in_org(session, Employee, employee_id, actor.organization_id, "employee", lock=lock)
 
 
 async def _check_references(session: AsyncSession, actor: Actor, values: dict[str, Any]) -> None:
@@ -79,6 +80,7 @@ async def update(session: AsyncSession, actor: Actor, employee: Employee, change
     await _check_references(session, actor, {**changes, "id": employee.id})
     new_manager = changes.get("manager_id")
     if new_manager is not None and new_manager != employee.manager_id:
+        await lock_tree(session, actor.organization_id, "manager")
         below = set(await session.scalars(reports_of(employee.id)))
         if new_manager == employee.id or new_manager in below:
             raise Conflict(translate("detail.loop", tree=translate("tree.manager")), code="WOULD_CREATE_LOOP")

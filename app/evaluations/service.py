@@ -292,7 +292,7 @@ async def _write_review(
         raise forbidden(f"{side}_review")
     _require_status(evaluation, f"{side}_review")
     context = await _context(session, evaluation)
-    check_if_match(if_match, context.view())
+    await check_if_match(if_match, context.view)
     score, comment, items = _review_values(context, body)
     fields = (f"{side}_score", f"{side}_comment", f"{side}_items")
     before = {name: getattr(evaluation, name) for name in fields[:2]}
@@ -316,7 +316,7 @@ async def put_calibration(
     _require_status(evaluation, "calibration")
     context = await _context(session, evaluation)
     _require_cycle_in_calibration(context.cycle)
-    check_if_match(if_match, context.view())
+    await check_if_match(if_match, context.view)
     ratings = [band.rating for band in context.policy.bands]
     if body.rating is not None and body.rating not in ratings:
         msg = message("unknown_rating", rating=body.rating, ratings=", ".join(ratings))

@@ -89,9 +89,8 @@ async def get_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID) ->
 async def update_goal(
     session: Session, actor: CurrentActor, goal_id: uuid.UUID, body: GoalUpdate, if_match: IfMatch = None
 ) -> Response:
-    goal = await service.get(session, actor, goal_id)
-    if if_match is not None:
-        check_if_match(if_match, await service.output(session, goal))
+    goal = await service.get(session, actor, goal_id, lock=True)
+    await check_if_match(if_match, lambda: service.output(session, goal))
     goal = await service.update(session, actor, goal, changed_fields(body))
     return resource_response(await service.output(session, goal))
 
@@ -103,8 +102,7 @@ async def update_goal(
     summary="Delete a goal that has no child goals and no aligned KPRs",
 )
 async def delete_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID, if_match: IfMatch = None) -> Response:
-    goal = await service.get(session, actor, goal_id)
-    if if_match is not None:
-        check_if_match(if_match, await service.output(session, goal))
+    goal = await service.get(session, actor, goal_id, lock=True)
+    await check_if_match(if_match, lambda: service.output(session, goal))
     await service.delete(session, actor, goal)
     return Response(status_code=204)

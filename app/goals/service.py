@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, heads_department_of
+from app.core.db import lock_tree
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import Locale, register_messages, translate
 from app.core.repository import apply_changes, get_in_org
@@ -247,8 +248,8 @@ def list_statement(
     return statement
 
 
-async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID) -> Goal:
-    return await get_in_org(session, Goal, goal_id, actor.organization_id, "goal")
+async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, lock: bool = False) -> Goal:
+    return await get_in_org(session, Goal, goal_id, actor.organization_id, "goal", lock=lock)
 
 
 async def tree(
@@ -388,6 +389,8 @@ async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[
     parent = None
     if parent_id is not None:
         parent = await get_in_org(session, Goal, parent_id, actor.organization_id, "goal")
+        if parent_id != goal.parent_id:
+            await lock_tree(session, actor.organization_id, "goal")
         if parent_id != goal.parent_id and await _is_at_or_below(session, parent_id, goal.id):
             raise Conflict(translate("detail.loop", tree=translate("tree.goal")), code="WOULD_CREATE_LOOP")
     errors = _shape_errors(merged["level"], merged["department_id"])

@@ -32,7 +32,7 @@ async def update_kpi(
     session: Session, actor: CurrentActor, kpi_id: uuid.UUID, body: KpiUpdate, if_match: IfMatch = None
 ) -> Response:
     kpi, _ = await service.get(session, actor, kpi_id, write=True)
-    check_if_match(if_match, await _view(session, kpi))
+    await check_if_match(if_match, lambda: _view(session, kpi))
     kpi = await service.update(session, actor, kpi, changed_fields(body))
     return resource_response(await _view(session, kpi))
 
@@ -40,7 +40,7 @@ async def update_kpi(
 @router.delete("/{kpi_id}", status_code=204, responses=WRITE_RESPONSES, summary="Delete a KPI")
 async def delete_kpi(session: Session, actor: CurrentActor, kpi_id: uuid.UUID, if_match: IfMatch = None) -> Response:
     kpi, _ = await service.get(session, actor, kpi_id, write=True)
-    check_if_match(if_match, await _view(session, kpi))
+    await check_if_match(if_match, lambda: _view(session, kpi))
     await service.delete(session, actor, kpi)
     return Response(status_code=204)
 

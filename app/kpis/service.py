@@ -24,7 +24,7 @@ from app.scoring.service import latest_values
 async def get(
     session: AsyncSession, actor: Actor, kpi_id: uuid.UUID, *, write: bool = False, service_may_write: bool = False
 ) -> tuple[Kpi, Kpr]:
-    kpi = await get_in_org(session, Kpi, kpi_id, actor.organization_id, "kpi")
+    kpi = await get_in_org(session, Kpi, kpi_id, actor.organization_id, "kpi", lock=write)
     kpr = await session.get(Kpr, kpi.kpr_id)
     assert kpr is not None
     await authorize_employee_data(

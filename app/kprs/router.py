@@ -87,7 +87,7 @@ async def update_kpr(
     session: Session, actor: CurrentActor, kpr_id: uuid.UUID, body: KprUpdate, if_match: IfMatch = None
 ) -> Response:
     kpr = await service.get(session, actor, kpr_id, write=True)
-    check_if_match(if_match, await _view(session, kpr))
+    await check_if_match(if_match, lambda: _view(session, kpr))
     kpr = await service.update(session, actor, kpr, changed_fields(body))
     return resource_response(await _view(session, kpr))
 
@@ -95,7 +95,7 @@ async def update_kpr(
 @router.delete("/{kpr_id}", status_code=204, responses=WRITE_RESPONSES, summary="Delete a KPR of a draft plan")
 async def delete_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID, if_match: IfMatch = None) -> Response:
     kpr = await service.get(session, actor, kpr_id, write=True)
-    check_if_match(if_match, await _view(session, kpr))
+    await check_if_match(if_match, lambda: _view(session, kpr))
     await service.delete(session, actor, kpr)
     return Response(status_code=204)
 

@@ -190,7 +190,7 @@ def list_statement(
 async def get(
     session: AsyncSession, actor: Actor, kpr_id: uuid.UUID, *, write: bool = False, service_may_write: bool = False
 ) -> Kpr:
-    kpr = await get_in_org(session, Kpr, kpr_id, actor.organization_id, "kpr")
+    kpr = await get_in_org(session, Kpr, kpr_id, actor.organization_id, "kpr", lock=write)
     await authorize_employee_data(
         session, actor, kpr.owner_id, resource="kpr", entity_id=kpr.id, write=write, service_may_write=service_may_write
     )

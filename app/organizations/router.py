@@ -56,7 +56,7 @@ async def update_organization(
     body: OrganizationUpdate,
     if_match: IfMatch = None,
 ) -> Response:
-    organization = await service.get(session, principal, organization_id)
-    check_if_match(if_match, Organization.model_validate(organization))
+    organization = await service.get(session, principal, organization_id, lock=True)
+    await check_if_match(if_match, lambda: Organization.model_validate(organization))
     organization = await service.update(session, principal, organization, changed_fields(body))
     return resource_response(Organization.model_validate(organization))

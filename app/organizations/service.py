@@ -5,8 +5,10 @@ import uuid
 from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import service as audit
+from app.core.access import Actor
 from app.core.errors import Forbidden, NotFound
-from app.core.repository import apply_changes
+from app.core.repository import NO_KEY_UPDATE, apply_changes
 from app.core.security import Principal
 from app.models import Organization
 from app.organizations.schemas import OrganizationCreate
@@ -19,10 +21,17 @@ def list_statement(principal: Principal) -> Select[Organization]:
     return statement
 
 
-async def get(session: AsyncSession, principal: Principal, organization_id: uuid.UUID) -> Organization:
+async def get(
+    session: AsyncSession, principal: Principal, organization_id: uuid.UUID, *, lock: bool = False
+) -> Organization:
     if not principal.is_system and principal.organization_id != organization_id:
         raise NotFound("organization", organization_id)
-    organization = await session.get(Organization, organization_id)
+    if lock:
+        organization = await session.get(
+            Organization, organization_id, with_for_update=NO_KEY_UPDATE, populate_existing=True
+        )
+    else:
+        organization = await session.get(Organization, organization_id)
     if organization is None:
         raise NotFound("organization", organization_id)
     return organization
@@ -31,9 +40,11 @@ async def get(session: AsyncSession, principal: Principal, organization_id: uuid
 async def create(session: AsyncSession, principal: Principal, data: OrganizationCreate) -> Organization:
     if not principal.is_system:
         raise Forbidden(action="create organizations")
-    organization = Organization(**data.model_dump())
+    values = data.model_dump()
+    organization = Organization(**values)
     session.add(organization)
     await session.flush()
+    audit.record(session, _auditor(principal, organization), "create", "organization", organization.id, after=values)
     return organization
 
 
@@ -42,6 +53,12 @@ async def update(
 ) -> Organization:
     if not (principal.is_system or principal.is_admin):
         raise Forbidden(action="change the organization")
-    apply_changes(organization, changes)
+    diff = apply_changes(organization, changes)
     await session.flush()
+    audit.record_diff(session, _auditor(principal, organization), "update", "organization", organization.id, diff)
     return organization
+
+
+def _auditor(principal: Principal, organization: Organization) -> Actor:
+    # The trail belongs to the organization changed, whoever changed it (its admin, or the system role from outside).
+    return Actor(principal=principal, organization_id=organization.id, employee_id=None)
