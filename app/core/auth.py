@@ -46,11 +46,17 @@ async def get_principal(
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
-async def get_actor(principal: CurrentPrincipal, session: Session) -> Actor:
+async def resolve_actor(session: AsyncSession, principal: Principal) -> Actor:
+    """The caller inside their organization, by the §6 rules, or 401/403.
+
+    The organization must exist (a token for a deleted or unknown tenant is not a credential). A person — anyone who
+    is neither admin nor service — must be an active employee of it, matched by sub = external_id: a deactivated
+    employee's token, or one whose subject matches nobody, reads nothing. A system token manages organizations only.
+    """
     if principal.organization_id is None:
         raise Forbidden(action="use organization resources without an organization")
-    # One statement: the organization must exist (a token for a deleted or unknown tenant is not a credential),
-    # and a person is matched to their active employee record by sub = external_id.
+    if principal.is_system and not principal.reads_whole_org:
+        raise Forbidden(action="use organization resources with a system token")
     match_employee = and_(
         Employee.organization_id == Organization.id,
         Employee.external_id == principal.subject,
@@ -65,9 +71,15 @@ async def get_actor(principal: CurrentPrincipal, session: Session) -> Actor:
         )
     ).first()
     if row is None:
-        raise Unauthenticated(translate("detail.token_invalid", reason="unknown organization"))
+        raise Unauthenticated(translate("detail.unknown_organization"))
     employee_id = row[1]
+    if employee_id is None and not principal.reads_whole_org:
+        raise Unauthenticated(translate("detail.not_an_employee"))
     return Actor(principal=principal, organization_id=principal.organization_id, employee_id=employee_id)
+
+
+async def get_actor(principal: CurrentPrincipal, session: Session) -> Actor:
+    return await resolve_actor(session, principal)
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]

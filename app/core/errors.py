@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.core.i18n import MESSAGES, current_locale, translate
@@ -17,6 +18,11 @@ log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
 PROBLEM_TYPE_BASE = "https://kpr.example.com/problems/"
+RETRY_AFTER_SECONDS = 2
+# SQLSTATE classes that mean "the database cannot serve this now; the same request may succeed later": connection
+# exceptions, insufficient resources, operator intervention (shutdown, cancelled by statement_timeout), and the
+# transaction rollbacks PostgreSQL asks the client to retry (serialization failure, deadlock), lock timeouts.
+_RETRYABLE_SQLSTATES = ("08", "53", "57", "40", "55P03")
 
 
 class AppError(Exception):
@@ -179,9 +185,37 @@ async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, 409, "CONFLICT", translate("detail.integrity"))
 
 
-async def _operational_error(request: Request, exc: Exception) -> JSONResponse:
-    log.error("database error: %s", exc)
-    return problem_response(request, 503, "SERVICE_UNAVAILABLE", translate("detail.db_unavailable"))
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database is unreachable, frozen or shedding load (503), not a bug (500).
+
+    A refused or timed-out connection surfaces as a bare ``OSError`` (``TimeoutError`` is one) from the driver,
+    a full pool as SQLAlchemy's ``TimeoutError``, the rest as DBAPI errors with a SQLSTATE.
+    """
+    if isinstance(exc, OSError | PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError):
+            return True
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        return isinstance(sqlstate, str) and sqlstate.startswith(_RETRYABLE_SQLSTATES)
+    return False
+
+
+def unavailable_response(request: Request | None) -> JSONResponse:
+    return problem_response(
+        request,
+        503,
+        "SERVICE_UNAVAILABLE",
+        translate("detail.db_unavailable"),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    if is_unavailable(exc):
+        log.error("database unavailable: %s: %s", type(exc).__name__, exc)
+        return unavailable_response(request)
+    return await _unhandled(request, exc)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -203,6 +237,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
-    app.add_exception_handler(OperationalError, _operational_error)
+    for unavailable in (DBAPIError, PoolTimeout, OSError):
+        app.add_exception_handler(unavailable, _database_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unhandled)

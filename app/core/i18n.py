@@ -79,6 +79,14 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "detail.token_expired": {"en": "The token has expired.", "zh-CN": "令牌已过期。"},
     "detail.token_invalid": {"en": "The token is invalid: {reason}.", "zh-CN": "令牌无效：{reason}。"},
     "detail.api_key_invalid": {"en": "The API key is invalid.", "zh-CN": "API 密钥无效。"},
+    "detail.not_an_employee": {
+        "en": "No active employee of this organization matches this token.",
+        "zh-CN": "该令牌不对应本组织的任何在职员工。",
+    },
+    "detail.unknown_organization": {
+        "en": "The token names an organization that does not exist.",
+        "zh-CN": "令牌所指的组织不存在。",
+    },
     "detail.forbidden": {"en": "You may not {action}.", "zh-CN": "您无权{action}。"},
     "detail.forbidden_generic": {"en": "You may not do this.", "zh-CN": "您无权执行此操作。"},
     "detail.validation": {"en": "The request is not valid; see errors.", "zh-CN": "请求内容无效，详见 errors。"},
@@ -215,6 +223,10 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "action.manage this organization's settings": {
         "en": "manage this organization's settings",
         "zh-CN": "管理本组织的设置",
+    },
+    "action.use organization resources with a system token": {
+        "en": "use organization resources with a system token",
+        "zh-CN": "使用系统令牌访问组织内的资源",
     },
     "action.use organization resources without an organization": {
         "en": "use organization resources without an organization",

@@ -17,9 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.auth import resolve_actor
 from app.core.errors import AppError, problem_response
 from app.core.i18n import translate
-from app.core.security import principal_from_api_key, principal_from_token
+from app.core.security import Principal, principal_from_api_key, principal_from_token
 from app.models import IdempotencyKey
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,12 @@ log = logging.getLogger(__name__)
 RETENTION = timedelta(hours=24)
 WAIT_FOR_FIRST = 30.0
 _SKIPPED_HEADERS = {b"x-request-id", b"date", b"server"}
+
+
+def key_scope(principal: Principal) -> str:
+    """The owner of a key: the organization (or "system") and a hash of who exactly is calling, with which roles."""
+    identity = "\n".join([principal.subject, str(principal.api_key_id or ""), ",".join(sorted(principal.roles))])
+    return f"{principal.organization_id or 'system'}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
 class IdempotencyMiddleware:
@@ -80,6 +87,9 @@ class IdempotencyMiddleware:
             await self._complete(sessionmaker, reserved, captured)
 
     async def _owner(self, scope: Scope) -> str | None:
+        """Whose key this is: the organization and the principal (subject, API key, roles), authenticated as the
+        route would authenticate them — so a colleague resending someone's request with their key gets no replay,
+        and a replay is refused to a caller the route itself would refuse (a deactivated employee, say)."""
         state = scope["app"].state
         authorization = _header(scope, b"authorization")
         api_key = _header(scope, b"x-api-key")
@@ -91,11 +101,12 @@ class IdempotencyMiddleware:
                     principal = await principal_from_api_key(session, api_key)
             else:
                 return None
+            if principal.organization_id is not None and not principal.is_system:
+                async with state.sessionmaker() as session:
+                    await resolve_actor(session, principal)
         except AppError:
-            return None
-        if principal.organization_id is not None:
-            return str(principal.organization_id)
-        return f"subject:{principal.subject}"
+            return None  # the route answers the same 401/403, and nothing is reserved
+        return key_scope(principal)
 
     async def _reserve(
         self,

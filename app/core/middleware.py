@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import problem_response
+from app.core.errors import is_unavailable, problem_response, unavailable_response
 from app.core.i18n import current_locale, negotiate, translate
 from app.core.request_context import request_id_var
 
@@ -84,10 +84,15 @@ class RequestContextMiddleware:
                     Request(scope), 413, "PAYLOAD_TOO_LARGE", translate("detail.too_large", limit=MAX_BODY_BYTES)
                 )
                 await response(scope, receive, send_wrapper)
-        except Exception:
-            log.exception("unhandled error")
-            if not response_started:
+        except Exception as exc:
+            # What escaped the routes' handlers: a middleware's own database work (Idempotency-Key) included.
+            if is_unavailable(exc):
+                log.error("database unavailable: %s: %s", type(exc).__name__, exc)
+                response = unavailable_response(Request(scope))
+            else:
+                log.exception("unhandled error")
                 response = problem_response(Request(scope), 500, "INTERNAL_ERROR", translate("detail.internal"))
+            if not response_started:
                 await response(scope, receive, send_wrapper)
         finally:
             elapsed = time.perf_counter() - started

@@ -1,9 +1,8 @@
 import uuid
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
-from app.core.auth import CurrentPrincipal, Session
+from app.core.auth import CurrentPrincipal, Session, resolve_actor
 from app.core.schemas import OutputModel
 from app.employees.schemas import Employee
 from app.models import Employee as EmployeeRow
@@ -21,12 +20,11 @@ class Me(OutputModel):
 @router.get("/me", response_model=Me, summary="Who am I: subject, organization, roles and employee record")
 async def get_me(session: Session, principal: CurrentPrincipal) -> Me:
     employee = None
-    if principal.organization_id is not None and principal.api_key_id is None:
-        employee = await session.scalar(
-            select(EmployeeRow).where(
-                EmployeeRow.organization_id == principal.organization_id, EmployeeRow.external_id == principal.subject
-            )
-        )
+    if principal.organization_id is not None and not principal.is_system:
+        # The same rule as every other route: a person must still be an active employee of the organization.
+        actor = await resolve_actor(session, principal)
+        if actor.employee_id is not None:
+            employee = await session.get(EmployeeRow, actor.employee_id)
     return Me(
         subject=principal.subject,
         organization_id=principal.organization_id,

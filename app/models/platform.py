@@ -15,7 +15,7 @@ class IdempotencyKey(IdMixin, Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (UniqueConstraint("scope", "key"),)
 
-    # The organization id (or the system subject) the key belongs to.
+    # Whose key it is: the organization (or "system") and a hash of the principal (subject, API key, roles).
     scope: Mapped[str] = mapped_column(String(300))
     key: Mapped[str] = mapped_column(String(255))
     request_hash: Mapped[str] = mapped_column(String(64))

@@ -11,8 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.errors import problem_response
-from app.core.i18n import translate
+from app.core.errors import unavailable_response
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
 ASSETS_PATH = "/docs-assets"
@@ -33,7 +32,7 @@ async def readyz(request: Request) -> Response:
         async with asyncio.timeout(READINESS_TIMEOUT), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception:  # any failure to reach the database means "not ready"
-        return problem_response(request, 503, "SERVICE_UNAVAILABLE", translate("detail.db_unavailable"))
+        return unavailable_response(request)
     return JSONResponse({"status": "ready"})
 
 

@@ -1,6 +1,6 @@
 from fastapi import APIRouter
 
-from app.core.auth import CurrentActor
+from app.core.auth import CurrentPrincipal
 from app.scoring.preview import preview_scores as score_preview
 from app.scoring.schemas import PreviewIn, PreviewOut
 
@@ -13,10 +13,11 @@ router = APIRouter(prefix="/scoring", tags=["scoring"])
     summary="Preview scores (stateless)",
     description=(
         "Scores KPR figures under a policy exactly as an evaluation would (DESIGN §4), without storing anything: "
-        "per-KPR achievement, progress and score, the results score, the final score and the rating. Any member of "
-        "the organization may call it. Definitions that cannot be scored as meant (target = baseline, direction "
+        "per-KPR achievement, progress and score, the results score, the final score and the rating. Any "
+        "authenticated caller may call it; it reads no data, so with a bearer token it answers even while the "
+        "database is unavailable. Definitions that cannot be scored as meant (target = baseline, direction "
         "mismatch, threshold/stretch on the wrong side) answer 422 with field errors; at most 200 KPRs."
     ),
 )
-async def preview_scores(actor: CurrentActor, body: PreviewIn) -> PreviewOut:
+async def preview_scores(principal: CurrentPrincipal, body: PreviewIn) -> PreviewOut:
     return score_preview(body)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.core import idempotency
 from app.core.config import Settings
+from app.core.security import Principal
 from app.models import Department, IdempotencyKey
 from tests.assertions import assert_problem
 from tests.conftest import token_for
@@ -151,7 +152,9 @@ async def test_a_request_still_in_progress_is_409_once_the_wait_is_over(
 ) -> None:
     monkeypatch.setattr(idempotency, "WAIT_FOR_FIRST", 0.0)
     body = json.dumps({"name": "研发部", "code": "RND"}).encode()
-    session.add(IdempotencyKey(scope=str(tenant.org.id), key="busy", request_hash=_request_hash(DEPARTMENTS, body)))
+    admin = Principal(subject=tenant.admin.external_id, organization_id=tenant.org.id, roles=frozenset({"admin"}))
+    scope = idempotency.key_scope(admin)
+    session.add(IdempotencyKey(scope=scope, key="busy", request_hash=_request_hash(DEPARTMENTS, body)))
     await session.commit()
     headers = {**tenant.headers("admin"), "Idempotency-Key": "busy", "Content-Type": "application/json"}
     response = await client.post(DEPARTMENTS, content=body, headers=headers)

@@ -124,12 +124,13 @@ async def test_bodies_are_validated(client: httpx.AsyncClient, tenant: Tenant, b
     assert response.status_code == 422
 
 
-async def test_preview_needs_an_organization_member(client: httpx.AsyncClient, tenant: Tenant) -> None:
+async def test_preview_needs_an_authenticated_caller(client: httpx.AsyncClient, tenant: Tenant) -> None:
     anonymous = await client.post(URL, json={"kprs": []})
     system = await client.post(URL, json={"kprs": []}, headers=tenant.headers("system"))
     service = await client.post(URL, json={"kprs": []}, headers=tenant.headers("service"))
 
+    # It reads no data, so a verified token is enough (and it answers while the database is down).
     assert anonymous.status_code == 401
-    assert system.status_code == 403
+    assert system.status_code == 200
     assert service.status_code == 200
     assert service.json() == {"kprs": [], "results_score": None, "final_score": None, "rating": None}
