@@ -121,3 +121,26 @@ def test_every_post_documents_idempotency_key(document: dict[str, Any]) -> None:
 
 def test_ops_endpoints_are_not_in_the_contract(document: dict[str, Any]) -> None:
     assert not {"/healthz", "/readyz", "/metrics", "/docs", "/redoc"} & set(document["paths"])
+
+
+def test_patch_schemas_allow_null_exactly_where_the_server_does() -> None:
+    from app.core.schemas import PatchModel
+
+    def subclasses(cls: type) -> list[type]:
+        found = []
+        for sub in cls.__subclasses__():
+            found += [sub, *subclasses(sub)]
+        return found
+
+    models = subclasses(PatchModel)
+    assert len(models) >= 7
+    for model in models:
+        schema = model.model_json_schema()
+        for name in model.non_nullable:  # type: ignore[attr-defined]
+            field = schema["properties"][name]
+            variants = field.get("anyOf", [field])
+            assert all(v.get("type") != "null" for v in variants), (model.__name__, name)
+            # and the server refuses what the schema refuses
+            with pytest.raises(ValueError, match="null"):
+                model.model_validate({name: None})
+        assert "null" in schema["description"]

@@ -8,10 +8,11 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.models import ApiKey as ApiKeyRow
 
-router = APIRouter(prefix="/api-keys", tags=["api keys"])
+router = APIRouter(route_class=ApiRoute, prefix="/api-keys", tags=["api keys"])
 
 
 @router.get("", response_model=Page[ApiKey], summary="List API keys (admin)")

@@ -7,10 +7,11 @@ from app.audit import service
 from app.audit.schemas import AuditEvent
 from app.core.auth import CurrentActor, Session
 from app.core.pagination import Pagination, paginate
+from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.models import AuditEvent as AuditEventRow
 
-router = APIRouter(prefix="/audit-events", tags=["audit"])
+router = APIRouter(route_class=ApiRoute, prefix="/audit-events", tags=["audit"])
 
 
 @router.get("", response_model=Page[AuditEvent], summary="List audit events, newest first (admin)")

@@ -1,6 +1,7 @@
 """The one family of domain errors, and the handlers that render every error as RFC 9457 problem+json."""
 
 import logging
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -10,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 from app.core.i18n import MESSAGES, current_locale, translate
 from app.core.request_context import request_id_var
@@ -22,6 +24,7 @@ RETRY_AFTER_SECONDS = 2
 # SQLSTATE classes that mean "the database cannot serve this now; the same request may succeed later": connection
 # exceptions, insufficient resources, operator intervention (shutdown, cancelled by statement_timeout), and the
 # transaction rollbacks PostgreSQL asks the client to retry (serialization failure, deadlock), lock timeouts.
+_HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 _RETRYABLE_SQLSTATES = ("08", "53", "57", "40", "55P03")
 
 
@@ -223,9 +226,29 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 404:
         return problem_response(request, 404, "NOT_FOUND", translate("detail.route_not_found"))
     if exc.status_code == 405:
-        return problem_response(request, 405, "METHOD_NOT_ALLOWED", translate("detail.method"), headers=exc.headers)
+        headers = {"Allow": _allowed_methods(request, (exc.headers or {}).get("Allow", ""))}
+        return problem_response(request, 405, "METHOD_NOT_ALLOWED", translate("detail.method"), headers=headers)
     code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 413: "PAYLOAD_TOO_LARGE"}.get(exc.status_code, "BAD_REQUEST")
     return problem_response(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+
+def _allowed_methods(request: Request, fallback: str) -> str:
+    # Starlette names the methods of the first route whose path matched, but one path is often served by several
+    # routes (GET, PATCH and DELETE of /kprs/{id} are three). The contract knows them all: match the path against it.
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(request.app.state, "allowed_methods", None)
+    if table is None:
+        table = []
+        for path, operations in request.app.openapi().get("paths", {}).items():
+            methods = {method.upper() for method in operations if method.upper() in _HTTP_METHODS}
+            if "GET" in methods:
+                methods.add("HEAD")
+            table.append((compile_path(path)[0], methods))
+        request.app.state.allowed_methods = table
+    allowed: set[str] = set()
+    for pattern, methods in table:
+        if pattern.match(request.url.path):
+            allowed |= methods
+    return ", ".join(sorted(allowed)) if allowed else fallback
 
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:

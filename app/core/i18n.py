@@ -79,6 +79,10 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "detail.token_expired": {"en": "The token has expired.", "zh-CN": "令牌已过期。"},
     "detail.token_invalid": {"en": "The token is invalid: {reason}.", "zh-CN": "令牌无效：{reason}。"},
     "detail.api_key_invalid": {"en": "The API key is invalid.", "zh-CN": "API 密钥无效。"},
+    "validation.nul": {
+        "en": "Text may not contain the NUL character (\\u0000).",
+        "zh-CN": "文本不能包含空字符（\\u0000）。",
+    },
     "detail.not_an_employee": {
         "en": "No active employee of this organization matches this token.",
         "zh-CN": "该令牌不对应本组织的任何在职员工。",

@@ -51,7 +51,14 @@ def install_openapi(app: FastAPI) -> None:
             description=(
                 "Authenticate with `Authorization: Bearer <JWT>` (claims `sub`, `org`, `roles`, `exp`) or "
                 "`X-API-Key`. Errors are RFC 9457 `application/problem+json` with a stable `code`. "
-                "`Accept-Language: zh-CN` returns messages in Chinese."
+                "`Accept-Language: zh-CN` returns messages in Chinese.\n\n"
+                "**Numbers.** Decimals are read exactly as written (never through a float). A measurement (baseline, "
+                "target, check-in value, …) takes at most 15 significant digits and 6 after the point — what a "
+                "double holds exactly — and is written back as the same JSON number; more precise input is refused "
+                "with 422, never rounded. Derived figures (achievement, progress, score, …) are computed unrounded "
+                "and written as JSON numbers rounded half-up to 2 decimals. `NaN` and `Infinity` are refused.\n\n"
+                "**Text and time.** Strings may not contain NUL (`\\u0000`). Timestamps are RFC 3339 with an offset "
+                "(e.g. `2026-01-31T08:00:00Z`), between 1900 and 8999; they are written in UTC with `Z`."
             ),
             routes=app.routes,
         )

@@ -1,5 +1,6 @@
 """Shared schema building blocks: strict input models, UTC timestamps, exact decimals, pages, problems."""
 
+import re
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
@@ -7,21 +8,50 @@ from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    GetJsonSchemaHandler,
     PlainSerializer,
     StringConstraints,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 CENT = Decimal("0.01")
+
+
+# RFC 3339 date-time: a full date, a time with seconds (fraction optional) and an offset. Numbers ("0.5" read as a
+# Unix time), dates alone, week dates and naive times are all refused.
+_RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
+_NAIVE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?")
+# The instants a performance cycle can sensibly talk about; outside them arithmetic on offsets overflows.
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def _rfc3339_only(value: object) -> object:
+    if isinstance(value, datetime):
+        return value  # from our own code (ORM rows), never from JSON
+    if not isinstance(value, str) or not _RFC3339.fullmatch(value):
+        if isinstance(value, str) and _NAIVE.fullmatch(value):
+            raise ValueError("timestamp must carry a timezone (RFC 3339, e.g. 2026-01-31T08:00:00Z)")
+        raise ValueError("expected an RFC 3339 timestamp with an offset, e.g. 2026-01-31T08:00:00Z")
+    return value
 
 
 def _require_aware(value: datetime) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError("timestamp must carry a timezone (RFC 3339, e.g. 2026-01-31T08:00:00Z)")
-    return value.astimezone(UTC)
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise ValueError(f"timestamp out of range ({EARLIEST.year}-01-01 to {LATEST.year - 1}-12-31)")
+    return utc
 
 
 def _format_utc(value: datetime) -> str:
@@ -30,6 +60,7 @@ def _format_utc(value: datetime) -> str:
 
 UtcDatetime = Annotated[
     datetime,
+    BeforeValidator(_rfc3339_only),
     AfterValidator(_require_aware),
     PlainSerializer(_format_utc, return_type=str, when_used="json"),
 ]
@@ -48,10 +79,30 @@ def _rounded(value: Decimal) -> float | int:
 # return type is left open and the documented schema says "number".
 _NUMBER_SCHEMA = WithJsonSchema({"type": "number"}, mode="serialization")
 
-# A measurement entered by a user: exact, bounded, serialized as a JSON number.
+# A measurement entered by a user: read exactly (JSON numbers are parsed as Decimal, never through a float), at most
+# 15 significant digits and 6 after the point — what an IEEE-754 double (every JavaScript client) holds exactly, so
+# the number written out is the number read in. More precise input is refused (422), never rounded.
+MEASURE_DIGITS = 15
+MEASURE_PLACES = 6
+
+
+def _exact_measure(value: Decimal) -> Decimal:
+    # Pydantic's max_digits/decimal_places would also cap the whole part at 15 - 6 digits; a measure may use all 15
+    # (revenue in yuan), or 6 of them after the point.
+    _, digits, exponent = value.normalize().as_tuple()
+    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
+    significant = max(len(digits), places)
+    if significant > MEASURE_DIGITS:
+        raise ValueError(f"at most {MEASURE_DIGITS} significant digits (what a JSON double holds exactly)")
+    if places > MEASURE_PLACES:
+        raise ValueError(f"at most {MEASURE_PLACES} decimal places")
+    return value
+
+
 Measure = Annotated[
     Decimal,
-    Field(allow_inf_nan=False, max_digits=20, decimal_places=6, ge=Decimal("-1e13"), le=Decimal("1e13")),
+    Field(allow_inf_nan=False, ge=Decimal("-1e13"), le=Decimal("1e13")),
+    AfterValidator(_exact_measure),
     PlainSerializer(_as_number, return_type=Any, when_used="json"),
     _NUMBER_SCHEMA,
 ]
@@ -125,6 +176,30 @@ class PatchModel(InputModel):
     """Merge-patch bodies: absent fields stay unchanged; ``null`` is only accepted where the field may be empty."""
 
     non_nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        # The contract says what the server does: a field that may not be cleared is optional but never null.
+        schema = handler.resolve_ref_schema(handler(core_schema))
+        properties = schema.get("properties", {})
+        for name in cls.non_nullable:
+            field = properties.get(name)
+            if field is None:
+                continue
+            field.pop("default", None)
+            variants = [v for v in field.pop("anyOf", []) if v.get("type") != "null"]
+            if len(variants) == 1:
+                field.update(variants[0])
+            elif variants:
+                field["anyOf"] = variants
+        clearable = sorted(name for name in properties if name not in cls.non_nullable)
+        note = "Absent fields stay as they are. " + (
+            f"`null` clears: {', '.join(clearable)}; no other field may be null."
+            if clearable
+            else "No field may be null."
+        )
+        schema["description"] = f"{schema['description']}\n\n{note}" if schema.get("description") else note
+        return schema
 
     @model_validator(mode="after")
     def _refuse_null_for_required(self) -> Self:

@@ -8,13 +8,14 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page, TransitionIn
 from app.core.transitions import Transition, history_page
 from app.cycles import service
 from app.cycles.schemas import Cycle, CycleCreate, CycleStatus, CycleUpdate
 from app.models import Cycle as CycleRow
 
-router = APIRouter(prefix="/cycles", tags=["cycles"])
+router = APIRouter(route_class=ApiRoute, prefix="/cycles", tags=["cycles"])
 
 
 @router.get("", response_model=Page[Cycle], summary="List cycles")

@@ -8,12 +8,13 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.departments import service
 from app.departments.schemas import Department, DepartmentCreate, DepartmentUpdate
 from app.models import Department as DepartmentRow
 
-router = APIRouter(prefix="/departments", tags=["departments"])
+router = APIRouter(route_class=ApiRoute, prefix="/departments", tags=["departments"])
 
 
 @router.get("", response_model=Page[Department], summary="List departments")

@@ -8,12 +8,13 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.employees import service
 from app.employees.schemas import Employee, EmployeeCreate, EmployeeUpdate
 from app.models import Employee as EmployeeRow
 
-router = APIRouter(prefix="/employees", tags=["employees"])
+router = APIRouter(route_class=ApiRoute, prefix="/employees", tags=["employees"])
 
 
 @router.get("", response_model=Page[Employee], summary="List employees (the organization's directory)")

@@ -11,6 +11,7 @@ from app.core.errors import PROBLEM_JSON
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination
 from app.core.responses import IfMatch, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page, Problem, TransitionIn, UtcDatetime
 from app.core.transitions import Transition
 from app.cycles.schemas import CycleSummary
@@ -18,7 +19,7 @@ from app.evaluations import reports, service
 from app.evaluations.export import XLSX_MEDIA_TYPE, ExportFormat
 from app.evaluations.schemas import CalibrationIn, CycleCalibration, Evaluation, EvaluationStatus, ReviewIn
 
-router = APIRouter()
+router = APIRouter(route_class=ApiRoute)
 
 LOCKED_RESPONSES = {
     **WRITE_RESPONSES,

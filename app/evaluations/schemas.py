@@ -69,7 +69,11 @@ class ReviewIn(InputModel):
 
     score: ReviewScore | None = None
     comment: Comment | None = None
-    items: list[ReviewItemIn] = Field(default_factory=list, max_length=MAX_REVIEW_ITEMS)
+    items: list[ReviewItemIn] = Field(
+        default_factory=list,
+        max_length=MAX_REVIEW_ITEMS,
+        description="Per-KPR comments; a KPR listed more than once keeps one item, its comments joined in order.",
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -84,12 +88,18 @@ class ReviewIn(InputModel):
     )
 
     @model_validator(mode="after")
-    def _unique_kprs(self) -> Self:
-        seen: set[uuid.UUID] = set()
+    def _one_item_per_kpr(self) -> Self:
+        # JSON Schema cannot say "unique by kpr_id", so the contract accepts repeats; rather than refuse what it
+        # allows, or drop what the reviewer wrote, a KPR listed twice keeps one item with its comments joined in order.
+        merged: dict[uuid.UUID, ReviewItemIn] = {}
         for item in self.items:
-            if item.kpr_id in seen:
-                raise ValueError(f"KPR {item.kpr_id} is listed more than once")
-            seen.add(item.kpr_id)
+            first = merged.get(item.kpr_id)
+            if first is None:
+                merged[item.kpr_id] = item.model_copy()
+            elif item.comment:
+                first.comment = f"{first.comment}\n\n{item.comment}" if first.comment else item.comment
+        if len(merged) != len(self.items):
+            self.items = list(merged.values())
         return self
 
 

@@ -8,12 +8,13 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page, UtcDatetime
 from app.goals import service
 from app.goals.schemas import Goal, GoalCreate, GoalLevel, GoalTree, GoalUpdate
 from app.models import Goal as GoalRow
 
-router = APIRouter(prefix="/goals", tags=["goals"])
+router = APIRouter(route_class=ApiRoute, prefix="/goals", tags=["goals"])
 
 AsOf = Annotated[
     UtcDatetime | None,

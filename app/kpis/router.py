@@ -9,12 +9,13 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.kpis import service
 from app.kpis.schemas import Kpi, KpiUpdate
 from app.models import Kpi as KpiRow
 
-router = APIRouter(prefix="/kpis", tags=["KPIs"])
+router = APIRouter(route_class=ApiRoute, prefix="/kpis", tags=["KPIs"])
 
 
 async def _view(session: Session, kpi_row: KpiRow) -> Kpi:

@@ -7,12 +7,13 @@ from app.core.auth import CurrentActor, Session
 from app.core.i18n import current_locale
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination
+from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.kpr_templates import service
 from app.kpr_templates.library import FUNCTIONS
 from app.kpr_templates.schemas import KprTemplate, TemplateApplied, TemplateApply
 
-router = APIRouter(prefix="/kpr-templates", tags=["kpr templates"])
+router = APIRouter(route_class=ApiRoute, prefix="/kpr-templates", tags=["kpr templates"])
 
 
 @router.get(

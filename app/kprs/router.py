@@ -11,6 +11,7 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page, UtcDatetime
 from app.kpis import service as kpis
 from app.kpis.schemas import Kpi, KpiCreate
@@ -22,7 +23,7 @@ from app.models import Revision as RevisionRow
 from app.revisions import service as revisions
 from app.revisions.schemas import Revision, RevisionCreate
 
-router = APIRouter(prefix="/kprs", tags=["KPRs"])
+router = APIRouter(route_class=ApiRoute, prefix="/kprs", tags=["KPRs"])
 
 AsOf = Annotated[
     UtcDatetime | None,

@@ -15,7 +15,6 @@ Weight = Annotated[
     Field(gt=0, le=100, max_digits=7, decimal_places=2, allow_inf_nan=False),
     PlainSerializer(lambda d: int(d) if d == d.to_integral_value() else float(d), return_type=float, when_used="json"),
 ]
-Tolerance = Annotated[Decimal, Field(ge=0)]
 
 
 class SmartCriterion(BaseModel):

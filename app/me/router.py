@@ -3,11 +3,12 @@ import uuid
 from fastapi import APIRouter
 
 from app.core.auth import CurrentPrincipal, Session, resolve_actor
+from app.core.routing import ApiRoute
 from app.core.schemas import OutputModel
 from app.employees.schemas import Employee
 from app.models import Employee as EmployeeRow
 
-router = APIRouter(tags=["me"])
+router = APIRouter(route_class=ApiRoute, tags=["me"])
 
 
 class Me(OutputModel):

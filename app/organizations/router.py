@@ -7,12 +7,13 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.models import Organization as OrganizationRow
 from app.organizations import service
 from app.organizations.schemas import Organization, OrganizationCreate, OrganizationUpdate
 
-router = APIRouter(prefix="/organizations", tags=["organizations"])
+router = APIRouter(route_class=ApiRoute, prefix="/organizations", tags=["organizations"])
 
 
 @router.get("", response_model=Page[Organization], summary="List organizations (system: all; others: their own)")

@@ -7,13 +7,14 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.responses import resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page, TransitionIn
 from app.core.transitions import Transition, history_page
 from app.models import Plan as PlanRow
 from app.plans import service
 from app.plans.schemas import Plan, PlanStatus
 
-router = APIRouter(prefix="/plans", tags=["plans"])
+router = APIRouter(route_class=ApiRoute, prefix="/plans", tags=["plans"])
 
 
 @router.get("", response_model=Page[Plan], summary="List plans the caller may see")

@@ -6,12 +6,13 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination
 from app.core.responses import resource_response
+from app.core.routing import ApiRoute
 from app.core.schemas import Page, TransitionIn
 from app.core.transitions import Transition, history_page
 from app.revisions import service
 from app.revisions.schemas import Revision
 
-router = APIRouter(prefix="/revisions", tags=["revisions"])
+router = APIRouter(route_class=ApiRoute, prefix="/revisions", tags=["revisions"])
 
 
 @router.get("/{revision_id}", response_model=Revision, summary="Get a revision")

@@ -1,10 +1,11 @@
 from fastapi import APIRouter
 
 from app.core.auth import CurrentPrincipal
+from app.core.routing import ApiRoute
 from app.scoring.preview import preview_scores as score_preview
 from app.scoring.schemas import PreviewIn, PreviewOut
 
-router = APIRouter(prefix="/scoring", tags=["scoring"])
+router = APIRouter(route_class=ApiRoute, prefix="/scoring", tags=["scoring"])
 
 
 @router.post(

@@ -51,6 +51,14 @@ async def test_404_for_an_unknown_route(client: AsyncClient, tenant: Tenant) -> 
 async def test_405_for_an_unsupported_method(client: AsyncClient, tenant: Tenant) -> None:
     response = await client.put("/api/v1/departments", json={}, headers=tenant.headers("admin"))
     assert_problem(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "GET, HEAD, POST"
+
+
+async def test_405_names_every_method_the_path_serves(client: AsyncClient, tenant: Tenant) -> None:
+    # GET, PATCH and DELETE of /kprs/{id} are three routes; Allow must name all of them, not the first one matched.
+    response = await client.options(f"/api/v1/kprs/{tenant.org.id}", headers=tenant.headers("admin"))
+    assert_problem(response, 405, "METHOD_NOT_ALLOWED")
+    assert response.headers["allow"] == "DELETE, GET, HEAD, PATCH"
 
 
 async def test_409_shape(client: AsyncClient, tenant: Tenant) -> None:

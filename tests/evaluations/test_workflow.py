@@ -86,6 +86,31 @@ async def test_the_employee_writes_the_self_review(
     assert audit.actor == tenant.employee.external_id
 
 
+async def test_a_kpr_listed_twice_keeps_both_comments(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
+    # The schema cannot forbid repeats, so the server takes them — and loses none of what the reviewer wrote.
+    state = await open_review(session, client, tenant)
+    sales, complaints = (str(k.id) for k in state.scenario.employee_kprs[:2])
+    items = [
+        {"kpr_id": sales, "comment": "新签 3 个大客户"},
+        {"kpr_id": complaints},
+        {"kpr_id": sales, "comment": "回款及时"},
+        {"kpr_id": complaints, "comment": "投诉下降"},
+    ]
+
+    evaluation = ok(
+        await client.put(
+            url(state.employee_eval, "/self-review"), json={"items": items}, headers=tenant.headers("employee")
+        )
+    )
+
+    assert evaluation["self_items"] == [
+        {"kpr_id": sales, "comment": "新签 3 个大客户\n\n回款及时"},
+        {"kpr_id": complaints, "comment": "投诉下降"},
+    ]
+
+
 @pytest.mark.parametrize(
     ("who", "status", "code"),
     [
