@@ -30,7 +30,7 @@ async def create_api_key(session: Session, actor: CurrentActor, body: ApiKeyCrea
     return resource_response(created, status_code=201, location=f"/api/v1/api-keys/{key.id}", secret=True)
 
 
-@router.delete("/{api_key_id}", status_code=204, responses=WRITE_RESPONSES, summary="Revoke an API key (admin)")
+@router.delete("/{api_key_id:uuid}", status_code=204, responses=WRITE_RESPONSES, summary="Revoke an API key (admin)")
 async def delete_api_key(
     session: Session, actor: CurrentActor, api_key_id: uuid.UUID, if_match: IfMatch = None
 ) -> Response:
@@ -40,6 +40,6 @@ async def delete_api_key(
     return Response(status_code=204)
 
 
-@router.get("/{api_key_id}", response_model=ApiKey, summary="Get an API key's metadata (admin; never the secret)")
+@router.get("/{api_key_id:uuid}", response_model=ApiKey, summary="Get an API key's metadata (admin; never the secret)")
 async def get_api_key(session: Session, actor: CurrentActor, api_key_id: uuid.UUID) -> Response:
     return resource_response(ApiKey.model_validate(await service.get(session, actor, api_key_id)))

@@ -24,6 +24,7 @@ RETRY_AFTER_SECONDS = 2
 # SQLSTATE classes that mean "the database cannot serve this now; the same request may succeed later": connection
 # exceptions, insufficient resources, operator intervention (shutdown, cancelled by statement_timeout), and the
 # transaction rollbacks PostgreSQL asks the client to retry (serialization failure, deadlock), lock timeouts.
+_UUID_PARAM = re.compile(r"\{(\w+_id)\}")
 _HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 _RETRYABLE_SQLSTATES = ("08", "53", "57", "40", "55P03")
 
@@ -242,7 +243,8 @@ def _allowed_methods(request: Request, fallback: str) -> str:
             methods = {method.upper() for method in operations if method.upper() in _HTTP_METHODS}
             if "GET" in methods:
                 methods.add("HEAD")
-            table.append((compile_path(path)[0], methods))
+            # Ids are UUIDs in the routes too ({kpr_id:uuid}), so /goals/tree is not /goals/{goal_id}.
+            table.append((compile_path(_UUID_PARAM.sub(r"{\1:uuid}", path))[0], methods))
         request.app.state.allowed_methods = table
     allowed: set[str] = set()
     for pattern, methods in table:

@@ -18,6 +18,7 @@ from app.core.request_context import request_id_var
 log = logging.getLogger("kpr.access")
 
 MAX_BODY_BYTES = 1024 * 1024
+_CONVERTOR = re.compile(r":\w+\}")  # {kpr_id:uuid} is labelled {kpr_id}, as the contract names it
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 
 REQUESTS = Counter("kpr_http_requests_total", "HTTP requests", ["method", "route", "status"])
@@ -115,4 +116,4 @@ def _route_template(scope: dict[str, Any] | Scope) -> str:
     # The path template keeps metric label cardinality bounded (ids never become labels).
     route = scope.get("route")
     path = getattr(route, "path", None)
-    return str(path) if path else "unmatched"
+    return _CONVERTOR.sub("}", str(path)) if path else "unmatched"

@@ -14,6 +14,7 @@ from pydantic import (
     GetJsonSchemaHandler,
     PlainSerializer,
     StringConstraints,
+    ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
@@ -75,6 +76,33 @@ def _rounded(value: Decimal) -> float | int:
     return _as_number(value.quantize(CENT, rounding=ROUND_HALF_UP))
 
 
+# Validation context for documents this service wrote itself (a stored policy, a pending revision's changes): their
+# decimals were checked on the way in and are kept as exact strings.
+STORED = {"stored": True}
+
+
+def _not_text(value: object, info: ValidationInfo) -> object:
+    # JSON numbers only, as the contract declares them: "12.5" and true are not numbers.
+    if isinstance(value, bool) or (isinstance(value, str) and not (info.context or {}).get("stored")):
+        raise ValueError("expected a JSON number")
+    return value
+
+
+class _NumberInSchema:
+    """Declares a Decimal input as a JSON number (Pydantic would also offer a string form the API does not take)."""
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        numbers = [v for v in schema.get("anyOf", []) if v.get("type") == "number"]
+        if numbers:
+            del schema["anyOf"]
+            schema.update(numbers[0])
+        return schema
+
+
+# Metadata for every decimal a client writes.
+JSON_NUMBER = (BeforeValidator(_not_text), _NumberInSchema())
+
 # The serializers return int or float; a declared return_type of float would turn 100 back into 100.0, so the
 # return type is left open and the documented schema says "number".
 _NUMBER_SCHEMA = WithJsonSchema({"type": "number"}, mode="serialization")
@@ -103,6 +131,7 @@ Measure = Annotated[
     Decimal,
     Field(allow_inf_nan=False, ge=Decimal("-1e13"), le=Decimal("1e13")),
     AfterValidator(_exact_measure),
+    *JSON_NUMBER,
     PlainSerializer(_as_number, return_type=Any, when_used="json"),
     _NUMBER_SCHEMA,
 ]

@@ -37,13 +37,13 @@ async def create_cycle(session: Session, actor: CurrentActor, body: CycleCreate)
     return resource_response(Cycle.model_validate(cycle), status_code=201, location=f"/api/v1/cycles/{cycle.id}")
 
 
-@router.get("/{cycle_id}", response_model=Cycle, summary="Get a cycle")
+@router.get("/{cycle_id:uuid}", response_model=Cycle, summary="Get a cycle")
 async def get_cycle(session: Session, actor: CurrentActor, cycle_id: uuid.UUID) -> Response:
     return resource_response(Cycle.model_validate(await service.get(session, actor, cycle_id)))
 
 
 @router.patch(
-    "/{cycle_id}", response_model=Cycle, responses=WRITE_RESPONSES, summary="Update a cycle or its policy (admin)"
+    "/{cycle_id:uuid}", response_model=Cycle, responses=WRITE_RESPONSES, summary="Update a cycle or its policy (admin)"
 )
 async def update_cycle(
     session: Session, actor: CurrentActor, cycle_id: uuid.UUID, body: CycleUpdate, if_match: IfMatch = None
@@ -54,7 +54,7 @@ async def update_cycle(
     return resource_response(Cycle.model_validate(cycle))
 
 
-@router.get("/{cycle_id}/transitions", response_model=Page[Transition], summary="A cycle's state history")
+@router.get("/{cycle_id:uuid}/transitions", response_model=Page[Transition], summary="A cycle's state history")
 async def list_cycle_transitions(
     session: Session, actor: CurrentActor, cycle_id: uuid.UUID, page: Pagination
 ) -> Page[Transition]:
@@ -63,7 +63,7 @@ async def list_cycle_transitions(
 
 
 @router.post(
-    "/{cycle_id}/transitions",
+    "/{cycle_id:uuid}/transitions",
     response_model=Cycle,
     responses=WRITE_RESPONSES,
     summary="Move a cycle to its next state (admin)",

@@ -12,6 +12,7 @@ from app.core.access import Actor
 from app.core.errors import Conflict, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
+from app.core.schemas import STORED
 from app.core.transitions import StateMachine, record_transition
 from app.cycles.schemas import CycleCreate
 from app.evaluations import workflow as evaluation_workflow
@@ -81,7 +82,7 @@ async def update(session: AsyncSession, actor: Actor, cycle: Cycle, changes: dic
         # Merge-patch inside the policy too; finalized evaluations keep the policy they were scored with (snapshot).
         merged = {**(cycle.policy or {}), **audit.jsonable(changes["policy"])}
         try:
-            changes["policy"] = PolicyIn.model_validate(merged).model_dump(mode="json")
+            changes["policy"] = PolicyIn.model_validate(merged, context=STORED).model_dump(mode="json")
         except PydanticValidationError as exc:
             raise ValidationFailed(
                 errors=[

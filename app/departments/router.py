@@ -38,13 +38,13 @@ async def create_department(session: Session, actor: CurrentActor, body: Departm
     )
 
 
-@router.get("/{department_id}", response_model=Department, summary="Get a department")
+@router.get("/{department_id:uuid}", response_model=Department, summary="Get a department")
 async def get_department(session: Session, actor: CurrentActor, department_id: uuid.UUID) -> Response:
     return resource_response(Department.model_validate(await service.get(session, actor, department_id)))
 
 
 @router.patch(
-    "/{department_id}", response_model=Department, responses=WRITE_RESPONSES, summary="Update or move a department"
+    "/{department_id:uuid}", response_model=Department, responses=WRITE_RESPONSES, summary="Update or move a department"
 )
 async def update_department(
     session: Session, actor: CurrentActor, department_id: uuid.UUID, body: DepartmentUpdate, if_match: IfMatch = None
@@ -55,7 +55,9 @@ async def update_department(
     return resource_response(Department.model_validate(department))
 
 
-@router.delete("/{department_id}", status_code=204, responses=WRITE_RESPONSES, summary="Delete an empty department")
+@router.delete(
+    "/{department_id:uuid}", status_code=204, responses=WRITE_RESPONSES, summary="Delete an empty department"
+)
 async def delete_department(
     session: Session, actor: CurrentActor, department_id: uuid.UUID, if_match: IfMatch = None
 ) -> Response:

@@ -40,12 +40,12 @@ async def create_employee(session: Session, actor: CurrentActor, body: EmployeeC
     )
 
 
-@router.get("/{employee_id}", response_model=Employee, summary="Get an employee")
+@router.get("/{employee_id:uuid}", response_model=Employee, summary="Get an employee")
 async def get_employee(session: Session, actor: CurrentActor, employee_id: uuid.UUID) -> Response:
     return resource_response(Employee.model_validate(await service.get(session, actor, employee_id)))
 
 
-@router.patch("/{employee_id}", response_model=Employee, responses=WRITE_RESPONSES, summary="Update an employee")
+@router.patch("/{employee_id:uuid}", response_model=Employee, responses=WRITE_RESPONSES, summary="Update an employee")
 async def update_employee(
     session: Session, actor: CurrentActor, employee_id: uuid.UUID, body: EmployeeUpdate, if_match: IfMatch = None
 ) -> Response:
@@ -56,7 +56,7 @@ async def update_employee(
 
 
 @router.delete(
-    "/{employee_id}",
+    "/{employee_id:uuid}",
     status_code=204,
     responses=WRITE_RESPONSES,
     summary="Deactivate an employee (history is kept)",

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.schemas import STORED
 from app.models import Kpr
 from app.scoring import engine
 from app.scoring.policy import PolicyIn
@@ -156,7 +157,7 @@ def _undec(value: Any) -> Decimal | None:
 
 def resolved_policy(policy_json: Mapping[str, Any] | None) -> dict[str, Any]:
     """The full policy document (defaults filled in), as the snapshot keeps it."""
-    return PolicyIn.model_validate(dict(policy_json or {})).model_dump(mode="json")
+    return PolicyIn.model_validate(dict(policy_json or {}), context=STORED).model_dump(mode="json")
 
 
 def snapshot(

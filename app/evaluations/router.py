@@ -54,14 +54,14 @@ async def list_evaluations(
 
 
 @router.get(
-    "/evaluations/{evaluation_id}", response_model=Evaluation, tags=["evaluations"], summary="Get an evaluation"
+    "/evaluations/{evaluation_id:uuid}", response_model=Evaluation, tags=["evaluations"], summary="Get an evaluation"
 )
 async def get_evaluation(session: Session, actor: CurrentActor, evaluation_id: uuid.UUID) -> Response:
     return resource_response(await service.get_evaluation(session, actor, evaluation_id))
 
 
 @router.put(
-    "/evaluations/{evaluation_id}/self-review",
+    "/evaluations/{evaluation_id:uuid}/self-review",
     response_model=Evaluation,
     responses=LOCKED_RESPONSES,
     tags=["evaluations"],
@@ -74,7 +74,7 @@ async def put_self_review(
 
 
 @router.put(
-    "/evaluations/{evaluation_id}/manager-review",
+    "/evaluations/{evaluation_id:uuid}/manager-review",
     response_model=Evaluation,
     responses=LOCKED_RESPONSES,
     tags=["evaluations"],
@@ -87,7 +87,7 @@ async def put_manager_review(
 
 
 @router.put(
-    "/evaluations/{evaluation_id}/calibration",
+    "/evaluations/{evaluation_id:uuid}/calibration",
     response_model=Evaluation,
     responses=LOCKED_RESPONSES,
     tags=["evaluations"],
@@ -101,7 +101,7 @@ async def put_calibration(
 
 
 @router.get(
-    "/evaluations/{evaluation_id}/transitions",
+    "/evaluations/{evaluation_id:uuid}/transitions",
     response_model=Page[Transition],
     tags=["evaluations"],
     summary="An evaluation's state history",
@@ -113,7 +113,7 @@ async def list_evaluation_transitions(
 
 
 @router.post(
-    "/evaluations/{evaluation_id}/transitions",
+    "/evaluations/{evaluation_id:uuid}/transitions",
     response_model=Evaluation,
     responses=LOCKED_RESPONSES,
     tags=["evaluations"],
@@ -132,7 +132,7 @@ async def transition_evaluation(
 
 
 @router.get(
-    "/cycles/{cycle_id}/summary",
+    "/cycles/{cycle_id:uuid}/summary",
     response_model=CycleSummary,
     tags=["cycles"],
     summary="A cycle's summary",
@@ -152,7 +152,7 @@ async def get_cycle_summary(
 
 
 @router.get(
-    "/cycles/{cycle_id}/calibration",
+    "/cycles/{cycle_id:uuid}/calibration",
     response_model=CycleCalibration,
     tags=["cycles"],
     summary="A cycle's rating distribution against the policy's guidelines (admin, service)",
@@ -163,7 +163,7 @@ async def get_cycle_calibration(session: Session, actor: CurrentActor, cycle_id:
 
 
 @router.get(
-    "/cycles/{cycle_id}/evaluations/export",
+    "/cycles/{cycle_id:uuid}/evaluations/export",
     response_class=StreamingResponse,
     tags=["cycles"],
     summary="Export a cycle's evaluations as CSV or XLSX (admin, service)",

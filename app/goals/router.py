@@ -80,13 +80,15 @@ async def get_goal_tree(
     return await service.tree(session, actor, cycle_id, as_of)
 
 
-@router.get("/{goal_id}", response_model=Goal, summary="Get a goal with its progress")
+@router.get("/{goal_id:uuid}", response_model=Goal, summary="Get a goal with its progress")
 async def get_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID) -> Response:
     goal = await service.get(session, actor, goal_id)
     return resource_response(await service.output(session, goal))
 
 
-@router.patch("/{goal_id}", response_model=Goal, responses=WRITE_RESPONSES, summary="Update, re-level or move a goal")
+@router.patch(
+    "/{goal_id:uuid}", response_model=Goal, responses=WRITE_RESPONSES, summary="Update, re-level or move a goal"
+)
 async def update_goal(
     session: Session, actor: CurrentActor, goal_id: uuid.UUID, body: GoalUpdate, if_match: IfMatch = None
 ) -> Response:
@@ -97,7 +99,7 @@ async def update_goal(
 
 
 @router.delete(
-    "/{goal_id}",
+    "/{goal_id:uuid}",
     status_code=204,
     responses=WRITE_RESPONSES,
     summary="Delete a goal that has no child goals and no aligned KPRs",

@@ -22,13 +22,13 @@ async def _view(session: Session, kpi_row: KpiRow) -> Kpi:
     return Kpi.model_validate((await service.views(session, [kpi_row]))[0])
 
 
-@router.get("/{kpi_id}", response_model=Kpi, summary="Get a KPI")
+@router.get("/{kpi_id:uuid}", response_model=Kpi, summary="Get a KPI")
 async def get_kpi(session: Session, actor: CurrentActor, kpi_id: uuid.UUID) -> Response:
     kpi, _ = await service.get(session, actor, kpi_id)
     return resource_response(await _view(session, kpi))
 
 
-@router.patch("/{kpi_id}", response_model=Kpi, responses=WRITE_RESPONSES, summary="Update a KPI")
+@router.patch("/{kpi_id:uuid}", response_model=Kpi, responses=WRITE_RESPONSES, summary="Update a KPI")
 async def update_kpi(
     session: Session, actor: CurrentActor, kpi_id: uuid.UUID, body: KpiUpdate, if_match: IfMatch = None
 ) -> Response:
@@ -38,7 +38,7 @@ async def update_kpi(
     return resource_response(await _view(session, kpi))
 
 
-@router.delete("/{kpi_id}", status_code=204, responses=WRITE_RESPONSES, summary="Delete a KPI")
+@router.delete("/{kpi_id:uuid}", status_code=204, responses=WRITE_RESPONSES, summary="Delete a KPI")
 async def delete_kpi(session: Session, actor: CurrentActor, kpi_id: uuid.UUID, if_match: IfMatch = None) -> Response:
     kpi, _ = await service.get(session, actor, kpi_id, write=True)
     await check_if_match(if_match, lambda: _view(session, kpi))
@@ -46,7 +46,7 @@ async def delete_kpi(session: Session, actor: CurrentActor, kpi_id: uuid.UUID, i
     return Response(status_code=204)
 
 
-@router.get("/{kpi_id}/check-ins", response_model=Page[CheckIn], summary="A KPI's check-ins, newest first")
+@router.get("/{kpi_id:uuid}/check-ins", response_model=Page[CheckIn], summary="A KPI's check-ins, newest first")
 async def list_kpi_check_ins(
     session: Session, actor: CurrentActor, kpi_id: uuid.UUID, page: Pagination
 ) -> Page[CheckIn]:
@@ -56,7 +56,7 @@ async def list_kpi_check_ins(
 
 
 @router.post(
-    "/{kpi_id}/check-ins",
+    "/{kpi_id:uuid}/check-ins",
     status_code=201,
     response_model=CheckIn,
     responses=WRITE_RESPONSES,

@@ -35,7 +35,7 @@ async def list_kpr_templates(
 
 
 @router.post(
-    "/{template_id}/apply",
+    "/{template_id:uuid}/apply",
     status_code=201,
     response_model=TemplateApplied,
     responses=WRITE_RESPONSES,

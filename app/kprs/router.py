@@ -77,13 +77,13 @@ async def smart_check_kpr(session: Session, actor: CurrentActor, body: SmartChec
     return await service.smart_check(session, actor, body)
 
 
-@router.get("/{kpr_id}", response_model=Kpr, summary="Get a KPR with its figures and SMART report")
+@router.get("/{kpr_id:uuid}", response_model=Kpr, summary="Get a KPR with its figures and SMART report")
 async def get_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID, as_of: AsOf = None) -> Response:
     kpr = await service.get(session, actor, kpr_id)
     return resource_response(await _view(session, kpr, as_of))
 
 
-@router.patch("/{kpr_id}", response_model=Kpr, responses=WRITE_RESPONSES, summary="Update a KPR")
+@router.patch("/{kpr_id:uuid}", response_model=Kpr, responses=WRITE_RESPONSES, summary="Update a KPR")
 async def update_kpr(
     session: Session, actor: CurrentActor, kpr_id: uuid.UUID, body: KprUpdate, if_match: IfMatch = None
 ) -> Response:
@@ -93,7 +93,7 @@ async def update_kpr(
     return resource_response(await _view(session, kpr))
 
 
-@router.delete("/{kpr_id}", status_code=204, responses=WRITE_RESPONSES, summary="Delete a KPR of a draft plan")
+@router.delete("/{kpr_id:uuid}", status_code=204, responses=WRITE_RESPONSES, summary="Delete a KPR of a draft plan")
 async def delete_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID, if_match: IfMatch = None) -> Response:
     kpr = await service.get(session, actor, kpr_id, write=True)
     await check_if_match(if_match, lambda: _view(session, kpr))
@@ -101,7 +101,7 @@ async def delete_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID, i
     return Response(status_code=204)
 
 
-@router.get("/{kpr_id}/check-ins", response_model=Page[CheckIn], summary="A KPR's check-ins, newest first")
+@router.get("/{kpr_id:uuid}/check-ins", response_model=Page[CheckIn], summary="A KPR's check-ins, newest first")
 async def list_kpr_check_ins(
     session: Session, actor: CurrentActor, kpr_id: uuid.UUID, page: Pagination
 ) -> Page[CheckIn]:
@@ -111,7 +111,7 @@ async def list_kpr_check_ins(
 
 
 @router.post(
-    "/{kpr_id}/check-ins",
+    "/{kpr_id:uuid}/check-ins",
     status_code=201,
     response_model=CheckIn,
     responses=WRITE_RESPONSES,
@@ -127,14 +127,14 @@ async def create_kpr_check_in(
     )
 
 
-@router.get("/{kpr_id}/kpis", response_model=Page[Kpi], summary="The KPIs under a KPR")
+@router.get("/{kpr_id:uuid}/kpis", response_model=Page[Kpi], summary="The KPIs under a KPR")
 async def list_kpr_kpis(session: Session, actor: CurrentActor, kpr_id: uuid.UUID, page: Pagination) -> Page[Kpi]:
     await service.get(session, actor, kpr_id)
     rows, cursor = await paginate(session, kpis.list_statement(kpr_id), page, [KpiRow.created_at, KpiRow.id])
     return Page(items=[Kpi.model_validate(v) for v in await kpis.views(session, rows)], next_cursor=cursor)
 
 
-@router.post("/{kpr_id}/kpis", status_code=201, response_model=Kpi, responses=WRITE_RESPONSES, summary="Add a KPI")
+@router.post("/{kpr_id:uuid}/kpis", status_code=201, response_model=Kpi, responses=WRITE_RESPONSES, summary="Add a KPI")
 async def create_kpr_kpi(session: Session, actor: CurrentActor, kpr_id: uuid.UUID, body: KpiCreate) -> Response:
     kpr = await service.get(session, actor, kpr_id, write=True)
     kpi = await kpis.create(session, actor, kpr, body)
@@ -142,7 +142,7 @@ async def create_kpr_kpi(session: Session, actor: CurrentActor, kpr_id: uuid.UUI
     return resource_response(view, status_code=201, location=f"/api/v1/kpis/{kpi.id}")
 
 
-@router.get("/{kpr_id}/revisions", response_model=Page[Revision], summary="A KPR's revision requests")
+@router.get("/{kpr_id:uuid}/revisions", response_model=Page[Revision], summary="A KPR's revision requests")
 async def list_kpr_revisions(
     session: Session, actor: CurrentActor, kpr_id: uuid.UUID, page: Pagination
 ) -> Page[Revision]:
@@ -153,7 +153,7 @@ async def list_kpr_revisions(
 
 
 @router.post(
-    "/{kpr_id}/revisions",
+    "/{kpr_id:uuid}/revisions",
     status_code=201,
     response_model=Revision,
     responses=WRITE_RESPONSES,

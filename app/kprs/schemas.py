@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from app.core.schemas import Figure, InputModel, Measure, OutputModel, PatchModel, Text, Title, UtcDatetime
+from app.core.schemas import JSON_NUMBER, Figure, InputModel, Measure, OutputModel, PatchModel, Text, Title, UtcDatetime
 
 Direction = Literal["increase", "decrease", "maintain"]
 KprStatus = Literal["active", "cancelled"]
@@ -13,6 +13,7 @@ Unit = Annotated[str, Field(min_length=1, max_length=32)]
 Weight = Annotated[
     Decimal,
     Field(gt=0, le=100, max_digits=7, decimal_places=2, allow_inf_nan=False),
+    *JSON_NUMBER,
     PlainSerializer(lambda d: int(d) if d == d.to_integral_value() else float(d), return_type=float, when_used="json"),
 ]
 

@@ -38,14 +38,14 @@ async def create_organization(session: Session, principal: CurrentPrincipal, bod
     )
 
 
-@router.get("/{organization_id}", response_model=Organization, summary="Get an organization")
+@router.get("/{organization_id:uuid}", response_model=Organization, summary="Get an organization")
 async def get_organization(session: Session, principal: CurrentPrincipal, organization_id: uuid.UUID) -> Response:
     organization = await service.get(session, principal, organization_id)
     return resource_response(Organization.model_validate(organization))
 
 
 @router.patch(
-    "/{organization_id}",
+    "/{organization_id:uuid}",
     response_model=Organization,
     responses=WRITE_RESPONSES,
     summary="Update an organization (system role, or the organization's admin)",

@@ -31,13 +31,13 @@ async def list_plans(
     return Page(items=[Plan.model_validate(v) for v in await service.views(session, rows)], next_cursor=cursor)
 
 
-@router.get("/{plan_id}", response_model=Plan, summary="Get a plan")
+@router.get("/{plan_id:uuid}", response_model=Plan, summary="Get a plan")
 async def get_plan(session: Session, actor: CurrentActor, plan_id: uuid.UUID) -> Response:
     plan = await service.get(session, actor, plan_id)
     return resource_response(Plan.model_validate((await service.views(session, [plan]))[0]))
 
 
-@router.get("/{plan_id}/transitions", response_model=Page[Transition], summary="A plan's state history")
+@router.get("/{plan_id:uuid}/transitions", response_model=Page[Transition], summary="A plan's state history")
 async def list_plan_transitions(
     session: Session, actor: CurrentActor, plan_id: uuid.UUID, page: Pagination
 ) -> Page[Transition]:
@@ -46,7 +46,7 @@ async def list_plan_transitions(
 
 
 @router.post(
-    "/{plan_id}/transitions",
+    "/{plan_id:uuid}/transitions",
     response_model=Plan,
     responses=WRITE_RESPONSES,
     summary="Submit, approve, reject or reopen a plan",

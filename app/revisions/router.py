@@ -15,13 +15,13 @@ from app.revisions.schemas import Revision
 router = APIRouter(route_class=ApiRoute, prefix="/revisions", tags=["revisions"])
 
 
-@router.get("/{revision_id}", response_model=Revision, summary="Get a revision")
+@router.get("/{revision_id:uuid}", response_model=Revision, summary="Get a revision")
 async def get_revision(session: Session, actor: CurrentActor, revision_id: uuid.UUID) -> Response:
     revision, _ = await service.get(session, actor, revision_id)
     return resource_response(Revision.model_validate(revision))
 
 
-@router.get("/{revision_id}/transitions", response_model=Page[Transition], summary="A revision's decision history")
+@router.get("/{revision_id:uuid}/transitions", response_model=Page[Transition], summary="A revision's decision history")
 async def list_revision_transitions(
     session: Session, actor: CurrentActor, revision_id: uuid.UUID, page: Pagination
 ) -> Page[Transition]:
@@ -30,7 +30,7 @@ async def list_revision_transitions(
 
 
 @router.post(
-    "/{revision_id}/transitions",
+    "/{revision_id:uuid}/transitions",
     response_model=Revision,
     responses=WRITE_RESPONSES,
     summary="Approve (apply atomically) or reject a revision",

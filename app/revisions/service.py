@@ -13,6 +13,7 @@ from app.core.access import Actor, authorize_employee_data, can_manage_employee_
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
+from app.core.schemas import STORED
 from app.core.transitions import StateMachine, record_transition
 from app.cycles.service import ensure_cycle_open
 from app.kprs import service as kprs
@@ -37,7 +38,7 @@ def _validated_changes(raw: dict[str, Any]) -> dict[str, Any]:
             ]
         )
     try:
-        return KprUpdate.model_validate(raw).model_dump(exclude_unset=True)
+        return KprUpdate.model_validate(raw, context=STORED).model_dump(exclude_unset=True)
     except PydanticValidationError as exc:
         raise ValidationFailed(
             errors=[{"loc": ["body", "changes", *e["loc"]], "msg": e["msg"], "type": e["type"]} for e in exc.errors()]

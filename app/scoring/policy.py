@@ -12,6 +12,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
 
+from app.core.schemas import JSON_NUMBER, STORED
 from app.scoring import engine
 
 __all__ = ["BandIn", "ComponentsIn", "GuidelineIn", "PolicyIn", "policy_from_json"]
@@ -23,6 +24,7 @@ MAX_BANDS = 20
 PolicyDecimal = Annotated[
     Decimal,
     Field(allow_inf_nan=False, max_digits=12, decimal_places=4),
+    *JSON_NUMBER,
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 Percent = Annotated[PolicyDecimal, Field(ge=0, le=100)]
@@ -174,4 +176,4 @@ def policy_from_json(data: Mapping[str, Any] | None) -> engine.Policy:
 
     Raises pydantic.ValidationError when the stored document is not a valid policy.
     """
-    return PolicyIn.model_validate(dict(data or {})).to_engine()
+    return PolicyIn.model_validate(dict(data or {}), context=STORED).to_engine()

@@ -37,7 +37,7 @@ async def count_check_ins(session: AsyncSession, tenant: Tenant) -> int:
 async def test_the_owner_records_a_check_in(setup: Setup, kpr: dict[str, Any]) -> None:
     response = await setup.post(
         f"/kprs/{kpr['id']}/check-ins",
-        {"value": "250.5", "recorded_at": at(30), "note": "6月回款已确认", "confidence": 7},
+        {"value": 250.5, "recorded_at": at(30), "note": "6月回款已确认", "confidence": 7},
         "employee",
     )
 

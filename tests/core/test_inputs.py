@@ -120,7 +120,7 @@ async def test_offsets_are_read_and_written_in_utc(setup: Setup) -> None:
 
 
 async def test_decimals_are_stored_exactly_as_written(setup: Setup) -> None:
-    kpr = await setup.kpr(baseline=0, target="123456789.123456")
+    kpr = await setup.kpr(baseline=0, target=123456789.123456)
     check_in = await setup.check_in(kpr["id"], 1234567890.12345)
     raw = (await setup.get(f"/kprs/{kpr['id']}/check-ins", "employee")).text
     assert "1234567890.12345" in raw
@@ -151,3 +151,10 @@ async def test_non_json_numbers_are_refused(setup: Setup, constant: str) -> None
         headers=setup.headers("employee", **{"Content-Type": "application/json"}),
     )
     assert_problem(response, 422, "VALIDATION_FAILED")
+
+
+@pytest.mark.parametrize("value", ["250.5", True, ""])
+async def test_decimals_are_json_numbers_not_strings(setup: Setup, value: object) -> None:
+    kpr = await setup.kpr()
+    response = await setup.post(f"/kprs/{kpr['id']}/check-ins", {"value": value}, "employee")
+    assert _locs(response) == [["body", "value"]]

@@ -140,7 +140,7 @@ async def test_kpi_progress_comes_from_its_own_check_ins(setup: Setup, kpr: dict
     await setup.check_in(kpr["id"], 230, recorded_at=at(12))  # a KPR check-in does not move the KPI
 
     ok(await setup.post(f"/kpis/{kpi['id']}/check-ins", {"value": 7, "recorded_at": at(10)}, "employee"), 201)
-    ok(await setup.post(f"/kpis/{kpi['id']}/check-ins", {"value": "8.5", "recorded_at": at(11)}, "employee"), 201)
+    ok(await setup.post(f"/kpis/{kpi['id']}/check-ins", {"value": 8.5, "recorded_at": at(11)}, "employee"), 201)
 
     fetched = ok(await setup.get(f"/kpis/{kpi['id']}"))
     # (8.5 − 5)/(12 − 5) = 0.5
@@ -153,7 +153,7 @@ async def test_kpi_progress_comes_from_its_own_check_ins(setup: Setup, kpr: dict
 
 @pytest.mark.parametrize(
     ("value", "progress"),
-    [(20, 100), (3, 0), (12, 100), ("9.2", 60)],
+    [(20, 100), (3, 0), (12, 100), (9.2, 60)],
 )
 async def test_kpi_progress_is_clamped(setup: Setup, kpr: dict[str, Any], value: Any, progress: int) -> None:
     kpi = await add_kpi(setup, kpr)

@@ -51,7 +51,7 @@ async def test_the_design_worked_example(setup: Setup) -> None:
         (310, (310, 110, 100, 110)),
         (400, (400, 200, 100, 120)),
         (150, (150, -50, 0, 0)),
-        ("233.335", (233.335, 33.34, 33.34, 33.34)),
+        (233.335, (233.335, 33.34, 33.34, 33.34)),
     ],
     ids=["at-baseline", "at-target", "above-target", "capped", "below-baseline", "half-up"],
 )
@@ -93,8 +93,8 @@ async def test_decrease_linear(setup: Setup, value: int, expected: tuple[Any, ..
         # maintain 95 ± 2: inside the band a = 1, outside a = 0.
         (95, (95, 100, 100, 100)),
         (93, (93, 100, 100, 100)),
-        ("97", (97, 100, 100, 100)),
-        ("92.99", (92.99, 0, 0, 0)),
+        (97, (97, 100, 100, 100)),
+        (92.99, (92.99, 0, 0, 0)),
         (98, (98, 0, 0, 0)),
     ],
 )

@@ -67,6 +67,7 @@ async def test_readyz_follows_the_database(app: FastAPI, plain_client: httpx.Asy
 async def test_metrics(plain_client: httpx.AsyncClient) -> None:
     await plain_client.get("/healthz")
     await plain_client.get("/api/v1/employees/not-even-a-uuid")
+    await plain_client.get("/api/v1/employees/0b5e6c1e-3f3a-4a57-9a55-4f4a3f1d2c11")
     response = await plain_client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -76,6 +77,7 @@ async def test_metrics(plain_client: httpx.AsyncClient) -> None:
     # Route templates, never raw ids, become labels.
     assert re.search(r'route="(/api/v1)?/employees/\{employee_id\}",status="(401|422)"', text)
     assert "not-even-a-uuid" not in text
+    assert "0b5e6c1e" not in text
     assert "kpr_http_request_duration_seconds_bucket" in text
 
 

@@ -372,7 +372,7 @@ async def test_an_approved_kpr_may_be_patched_with_its_unchanged_definition(setu
 
     patched = ok(
         await setup.patch(
-            f"/kprs/{kpr['id']}", {**unchanged, "baseline": "200.00", "title": "华东区销售额增长二成"}, "employee"
+            f"/kprs/{kpr['id']}", {**unchanged, "baseline": 200.00, "title": "华东区销售额增长二成"}, "employee"
         )
     )
 

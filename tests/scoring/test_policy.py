@@ -86,7 +86,7 @@ def test_partial_components_default_the_rest() -> None:
         {"results": 70, "manager": 20, "self": 0},  # 90
         {"results": 70, "manager": 30, "self": 10},  # 110
         {"results": 100},  # 100 + the default manager 30
-        {"results": "33.33", "manager": "33.33", "self": "33.33"},  # 99.99 is not 100
+        {"results": Decimal("33.33"), "manager": Decimal("33.33"), "self": Decimal("33.33")},  # 99.99 is not 100
     ],
 )
 def test_components_must_total_100(components: dict[str, Any]) -> None:
@@ -94,7 +94,9 @@ def test_components_must_total_100(components: dict[str, Any]) -> None:
 
 
 def test_components_accept_fractions_that_total_100() -> None:
-    policy = PolicyIn.model_validate({"components": {"results": "33.34", "manager": "33.33", "self": "33.33"}})
+    policy = PolicyIn.model_validate(
+        {"components": {"results": Decimal("33.34"), "manager": Decimal("33.33"), "self": Decimal("33.33")}}
+    )
     assert sum(policy.to_engine().components.values()) == 100
 
 
@@ -217,12 +219,12 @@ def test_json_round_trip_of_a_full_policy() -> None:
     policy = PolicyIn.model_validate(
         {
             "curve": "threshold",
-            "cap": "133.3333",
-            "threshold_score": "0.1",
-            "components": {"results": "33.34", "manager": "33.33", "self": "33.33"},
-            "bands": [{"rating": "甲", "min_score": "99.9999"}, {"rating": "乙", "min_score": 0}],
-            "distribution": {"甲": {"max_share": "12.5"}},
-            "max_stretch": "0.0001",
+            "cap": Decimal("133.3333"),
+            "threshold_score": Decimal("0.1"),
+            "components": {"results": Decimal("33.34"), "manager": Decimal("33.33"), "self": Decimal("33.33")},
+            "bands": [{"rating": "甲", "min_score": Decimal("99.9999")}, {"rating": "乙", "min_score": 0}],
+            "distribution": {"甲": {"max_share": Decimal("12.5")}},
+            "max_stretch": Decimal("0.0001"),
             "min_stretch": 0,
         }
     )
