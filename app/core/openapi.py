@@ -75,7 +75,44 @@ def install_openapi(app: FastAPI) -> None:
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content and PROBLEM_JSON in content:
                         content[PROBLEM_JSON] = content.pop("application/json")
+        _tidy_numbers(schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = custom_openapi  # type: ignore[method-assign]
+
+
+_BOUNDS = {
+    "ge": ("minimum", max),
+    "gt": ("exclusiveMinimum", max),
+    "le": ("maximum", min),
+    "lt": ("exclusiveMaximum", min),
+}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, str):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    return value
+
+
+def _tidy_numbers(node: Any) -> None:
+    """Pydantic writes a bound it cannot fold into a decimal's schema as a stray ``ge``/``le`` (and a Decimal default
+    as a string): make them the JSON Schema keywords a generated client or a fuzzer understands, keeping the tighter
+    bound, so the document states the limits the server enforces."""
+    if isinstance(node, list):
+        for item in node:
+            _tidy_numbers(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("type") in ("number", "integer"):
+        for short, (keyword, tighter) in _BOUNDS.items():
+            if short in node:
+                bound = _number(node.pop(short))
+                node[keyword] = tighter(bound, node[keyword]) if keyword in node else bound
+        if "default" in node:
+            node["default"] = _number(node["default"])
+    for value in node.values():
+        _tidy_numbers(value)
