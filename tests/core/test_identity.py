@@ -12,7 +12,7 @@ from app.core.config import Settings
 from tests.assertions import assert_problem
 from tests.conftest import token_for
 from tests.factories import Tenant, auth
-from tests.kprs.flows import API, make_setup
+from tests.kprs.flows import API, kpr_body, make_setup
 
 READS = ["/employees", "/departments", "/goals", "/cycles", "/kpr-templates", "/kprs", "/evaluations", "/me"]
 
@@ -61,17 +61,7 @@ async def test_a_colleague_resending_a_request_with_the_same_key_gets_no_replay(
     client: httpx.AsyncClient, tenant: Tenant
 ) -> None:
     setup = await make_setup(client, tenant)
-    body = {
-        "cycle_id": setup.cycle_id,
-        "goal_id": setup.goal_id,
-        "title": "华东区销售额同比增长20%",
-        "unit": "万元",
-        "direction": "increase",
-        "baseline": 200,
-        "target": 240,
-        "weight": 100,
-        "due_date": setup.cycle["end_date"],
-    }
+    body = kpr_body(setup.cycle_id, setup.goal_id)
     key = {"Idempotency-Key": "kpr-2026-q4"}
     mine = await client.post(f"{API}/kprs", json=body, headers=tenant.headers("employee") | key)
     assert mine.status_code == 201

@@ -116,6 +116,15 @@ async def test_offsets_are_read_and_written_in_utc(setup: Setup) -> None:
     assert check_in["recorded_at"] == f"{day}T00:30:00.123000Z"
 
 
+async def _raw_check_in(setup: Setup, kpr_id: str, number_text: str) -> httpx.Response:
+    """A check-in whose value is sent exactly as written (a JSON library would reformat the number first)."""
+    return await setup.client.post(
+        f"{API}/kprs/{kpr_id}/check-ins",
+        content='{"value": ' + number_text + "}",
+        headers=setup.headers("employee", **{"Content-Type": "application/json"}),
+    )
+
+
 # --- decimals --------------------------------------------------------------------------------------------------
 
 
@@ -132,11 +141,7 @@ async def test_decimals_are_stored_exactly_as_written(setup: Setup) -> None:
 @pytest.mark.parametrize("value", ["1234567890123.123456", "0.1234567", "12345678901234567"])
 async def test_over_precise_decimals_are_refused_not_rounded(setup: Setup, value: str) -> None:
     kpr = await setup.kpr()
-    response = await setup.client.post(
-        f"{API}/kprs/{kpr['id']}/check-ins",
-        content='{"value": ' + value + "}",
-        headers=setup.headers("employee", **{"Content-Type": "application/json"}),
-    )
+    response = await _raw_check_in(setup, kpr["id"], value)
     assert _locs(response) == [["body", "value"]]
     listed = ok(await setup.get(f"/kprs/{kpr['id']}/check-ins", "employee"))
     assert listed["items"] == []
@@ -145,12 +150,7 @@ async def test_over_precise_decimals_are_refused_not_rounded(setup: Setup, value
 @pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
 async def test_non_json_numbers_are_refused(setup: Setup, constant: str) -> None:
     kpr = await setup.kpr()
-    response = await setup.client.post(
-        f"{API}/kprs/{kpr['id']}/check-ins",
-        content='{"value": ' + constant + "}",
-        headers=setup.headers("employee", **{"Content-Type": "application/json"}),
-    )
-    assert_problem(response, 422, "VALIDATION_FAILED")
+    assert_problem(await _raw_check_in(setup, kpr["id"], constant), 422, "VALIDATION_FAILED")
 
 
 @pytest.mark.parametrize("value", ["250.5", True, ""])
