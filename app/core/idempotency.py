@@ -93,16 +93,15 @@ class IdempotencyMiddleware:
         state = scope["app"].state
         authorization = _header(scope, b"authorization")
         api_key = _header(scope, b"x-api-key")
+        if not (authorization and authorization.lower().startswith("bearer ")) and not api_key:
+            return None
         try:
-            if authorization and authorization.lower().startswith("bearer "):
-                principal = await principal_from_token(state.settings, authorization[7:].strip())
-            elif api_key:
-                async with state.sessionmaker() as session:
-                    principal = await principal_from_api_key(session, api_key)
-            else:
-                return None
-            if principal.organization_id is not None and not principal.is_system:
-                async with state.sessionmaker() as session:
+            async with state.sessionmaker() as session:
+                if authorization and authorization.lower().startswith("bearer "):
+                    principal = await principal_from_token(state.settings, authorization[7:].strip())
+                else:
+                    principal = await principal_from_api_key(session, api_key or "")
+                if principal.organization_id is not None and not principal.is_system:
                     await resolve_actor(session, principal)
         except AppError:
             return None  # the route answers the same 401/403, and nothing is reserved

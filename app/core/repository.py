@@ -16,6 +16,13 @@ M = TypeVar("M", bound=Base)
 NO_KEY_UPDATE = {"key_share": True}
 
 
+async def fetch(session: AsyncSession, model: type[M], entity_id: object, *, lock: bool = False) -> M | None:
+    """The row by id; ``lock`` reads it FOR NO KEY UPDATE and refreshes it if the session held it already."""
+    if lock:
+        return await session.get(model, entity_id, with_for_update=NO_KEY_UPDATE, populate_existing=True)
+    return await session.get(model, entity_id)
+
+
 async def get_in_org(
     session: AsyncSession,
     model: type[M],
@@ -31,10 +38,7 @@ async def get_in_org(
     concurrent writers of one row queue here and each sees the row as the previous one left it — an ``If-Match``
     compared after this cannot be passed by two writers holding the same ETag.
     """
-    if lock:
-        entity = await session.get(model, entity_id, with_for_update=NO_KEY_UPDATE, populate_existing=True)
-    else:
-        entity = await session.get(model, entity_id)
+    entity = await fetch(session, model, entity_id, lock=lock)
     if entity is None or getattr(entity, "organization_id", None) != organization_id:
         raise NotFound(resource, entity_id)
     return entity

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core.access import Actor
 from app.core.errors import Forbidden, NotFound
-from app.core.repository import NO_KEY_UPDATE, apply_changes
+from app.core.repository import apply_changes, fetch
 from app.core.security import Principal
 from app.models import Organization
 from app.organizations.schemas import OrganizationCreate
@@ -26,12 +26,7 @@ async def get(
 ) -> Organization:
     if not principal.is_system and principal.organization_id != organization_id:
         raise NotFound("organization", organization_id)
-    if lock:
-        organization = await session.get(
-            Organization, organization_id, with_for_update=NO_KEY_UPDATE, populate_existing=True
-        )
-    else:
-        organization = await session.get(Organization, organization_id)
+    organization = await fetch(session, Organization, organization_id, lock=lock)
     if organization is None:
         raise NotFound("organization", organization_id)
     return organization
