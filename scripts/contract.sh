@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # The contract run: serve the demo on a throwaway SQLite database and let Schemathesis test every operation with
 # every check, once as the HR admin and once as an employee. Bounded (examples per operation, a time budget).
-# Not yet part of .ci/run: see issue 7's note for the findings still open.
 # Usage: scripts/contract.sh [MAX_EXAMPLES]   (CI uses the default)
 set -euo pipefail
 cd "$(dirname "$0")/.."

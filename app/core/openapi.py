@@ -76,6 +76,7 @@ def install_openapi(app: FastAPI) -> None:
                     if status[0] in "45" and "application/json" in content and PROBLEM_JSON in content:
                         content[PROBLEM_JSON] = content.pop("application/json")
         _tidy_numbers(schema)
+        _declare_no_nul(schema)
         app.openapi_schema = schema
         return schema
 
@@ -116,3 +117,19 @@ def _tidy_numbers(node: Any) -> None:
             node["default"] = _number(node["default"])
     for value in node.values():
         _tidy_numbers(value)
+
+
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def _declare_no_nul(document: dict[str, Any]) -> None:
+    """Free-text query parameters say what the route class enforces: no NUL (refused with 422)."""
+    for path in document.get("paths", {}).values():
+        for operation in path.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query":
+                    continue
+                schema = parameter.get("schema", {})
+                for variant in schema.get("anyOf", [schema]):
+                    if variant.get("type") == "string" and not {"format", "pattern", "enum"} & set(variant):
+                        variant["pattern"] = NO_NUL_PATTERN

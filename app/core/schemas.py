@@ -1,7 +1,7 @@
 """Shared schema building blocks: strict input models, UTC timestamps, exact decimals, pages, problems."""
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
@@ -138,11 +138,50 @@ Measure = Annotated[
 # A derived figure: computed unrounded, rounded half-up to 2 decimals only on output.
 Figure = Annotated[Decimal, PlainSerializer(_rounded, return_type=Any, when_used="json"), _NUMBER_SCHEMA]
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _DAY.fullmatch(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+def _json_bool(value: object) -> object:
+    if not isinstance(value, bool):
+        raise ValueError("expected true or false")
+    return value
+
+
+# A calendar date, written YYYY-MM-DD only (Pydantic would also read 0 or "0" as a Unix time).
+Day = Annotated[date, BeforeValidator(_iso_day)]
+# A JSON boolean in a body: 1, "yes" and "true" are not booleans.
+Flag = Annotated[bool, BeforeValidator(_json_bool)]
+
+
+def _stripped_not_empty(value: str) -> str:
+    # A required text: something must be left once the surrounding whitespace is trimmed.
+    value = value.strip()
+    if not value:
+        raise ValueError("may not be blank")
+    return value
+
+
+def _strip(value: str) -> str:
+    return value.strip()
+
+
+# Text trimmed of surrounding whitespace, after the declared lengths are checked on the text as sent (as the schema
+# says): NOT_BLANK for a required text, which must keep something once trimmed; TRIMMED for an optional one.
+NOT_BLANK = AfterValidator(_stripped_not_empty)
+TRIMMED = AfterValidator(_strip)
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), NOT_BLANK]
+Title = Annotated[str, StringConstraints(min_length=1, max_length=300), NOT_BLANK]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 Comment = Annotated[str, StringConstraints(max_length=4_000)]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64), NOT_BLANK]
 
 
 class InputModel(BaseModel):

@@ -1,10 +1,9 @@
 import uuid
-from datetime import date
 from typing import Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from app.core.schemas import InputModel, Name, OutputModel, PatchModel, UtcDatetime
+from app.core.schemas import Day, InputModel, Name, OutputModel, PatchModel, UtcDatetime
 from app.scoring.policy import PolicyIn
 
 Cadence = Literal["annual", "semiannual", "quarterly", "monthly", "custom"]
@@ -15,8 +14,8 @@ class Cycle(OutputModel):
     id: uuid.UUID
     name: str
     cadence: Cadence
-    start_date: date
-    end_date: date
+    start_date: Day
+    end_date: Day
     status: CycleStatus
     policy: PolicyIn
     created_at: UtcDatetime
@@ -26,8 +25,8 @@ class Cycle(OutputModel):
 class CycleCreate(InputModel):
     name: Name
     cadence: Cadence
-    start_date: date
-    end_date: date
+    start_date: Day
+    end_date: Day
     policy: PolicyIn = Field(default_factory=PolicyIn, description="Scoring policy; defaults apply when omitted.")
 
     @model_validator(mode="after")
@@ -56,8 +55,8 @@ class CycleUpdate(PatchModel):
 
     name: Name | None = None
     cadence: Cadence | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     policy: PolicyIn | None = None
 
     model_config = ConfigDict(

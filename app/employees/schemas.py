@@ -3,11 +3,11 @@ from typing import Annotated
 
 from pydantic import ConfigDict, StringConstraints
 
-from app.core.schemas import InputModel, Name, OutputModel, PatchModel, UtcDatetime
+from app.core.schemas import NOT_BLANK, TRIMMED, Flag, InputModel, Name, OutputModel, PatchModel, UtcDatetime
 
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
-JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=255), NOT_BLANK]
+JobTitle = Annotated[str, StringConstraints(max_length=200), TRIMMED]
+Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\s]+$"), TRIMMED]
 
 
 class Employee(OutputModel):
@@ -54,6 +54,6 @@ class EmployeeUpdate(PatchModel):
     department_id: uuid.UUID | None = None
     manager_id: uuid.UUID | None = None
     job_title: JobTitle | None = None
-    active: bool | None = None
+    active: Flag | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"job_title": "大区销售总监"}]})

@@ -3,15 +3,15 @@ from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from app.core.schemas import Comment, Figure, InputModel, Measure, OutputModel, UtcDatetime
+from app.core.schemas import NOT_BLANK, Comment, Figure, InputModel, Measure, OutputModel, UtcDatetime
 
 EvaluationStatus = Literal["self_review", "manager_review", "calibration", "finalized", "acknowledged"]
 ExportFormat = Literal["csv", "xlsx"]
 
 # Review scores live on the same scale as KPR scores (0 up to the policy's cap, at most 1000).
 ReviewScore = Annotated[Measure, Field(ge=0, le=1000)]
-Rating = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000)]
+Rating = Annotated[str, StringConstraints(min_length=1, max_length=16), NOT_BLANK]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=4000), NOT_BLANK]
 
 MAX_REVIEW_ITEMS = 200
 

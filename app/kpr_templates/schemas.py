@@ -1,10 +1,9 @@
 import uuid
-from datetime import date
 from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from app.core.schemas import InputModel, Measure, OutputModel
+from app.core.schemas import Day, InputModel, Measure, OutputModel
 
 Direction = Literal["increase", "decrease", "maintain"]
 Frequency = Literal["daily", "weekly", "monthly"]
@@ -60,7 +59,7 @@ class TemplateApply(InputModel):
     stretch: Measure | None = None
     tolerance: Measure | None = None
     weight: Annotated[Measure, Field(gt=0, le=100)] = Field(description="Weight inside each owner's plan (percent).")
-    due_date: date
+    due_date: Day
 
     @model_validator(mode="after")
     def _distinct_employees(self) -> Self:

@@ -1,11 +1,21 @@
 import uuid
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from app.core.schemas import JSON_NUMBER, Figure, InputModel, Measure, OutputModel, PatchModel, Text, Title, UtcDatetime
+from app.core.schemas import (
+    JSON_NUMBER,
+    Day,
+    Figure,
+    InputModel,
+    Measure,
+    OutputModel,
+    PatchModel,
+    Text,
+    Title,
+    UtcDatetime,
+)
 
 Direction = Literal["increase", "decrease", "maintain"]
 KprStatus = Literal["active", "cancelled"]
@@ -49,7 +59,7 @@ class Kpr(OutputModel):
     tolerance: Measure | None
     weight: Weight
     goal_weight: Measure
-    due_date: date | None
+    due_date: Day | None
     status: KprStatus
     template_id: uuid.UUID | None
     current_value: Measure | None = Field(description="Newest check-in at or before as_of; null before the first.")
@@ -89,7 +99,7 @@ class KprDefinition(InputModel):
     tolerance: Annotated[Measure, Field(ge=0)] | None = None
     weight: Weight
     goal_weight: Annotated[Measure, Field(gt=0)] = Decimal(1)
-    due_date: date | None = None
+    due_date: Day | None = None
 
 
 class KprCreate(KprDefinition):
@@ -115,7 +125,7 @@ class KprUpdate(PatchModel):
     weight: Weight | None = None
     goal_weight: Annotated[Measure, Field(gt=0)] | None = None
     goal_id: uuid.UUID | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
     status: KprStatus | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"title": "华东区销售额同比增长25%", "target": 250}]})
@@ -132,7 +142,7 @@ class SmartCheckRequest(InputModel):
     direction: Direction | None = None
     baseline: Measure | None = None
     target: Measure | None = None
-    due_date: date | None = None
+    due_date: Day | None = None
     owner_id: uuid.UUID | None = None
     threshold: Measure | None = None
     stretch: Measure | None = None

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
 
-from app.core.schemas import JSON_NUMBER, STORED
+from app.core.schemas import JSON_NUMBER, NOT_BLANK, STORED
 from app.scoring import engine
 
 __all__ = ["BandIn", "ComponentsIn", "GuidelineIn", "PolicyIn", "policy_from_json"]
@@ -28,7 +28,7 @@ PolicyDecimal = Annotated[
     PlainSerializer(float, return_type=float, when_used="json"),
 ]
 Percent = Annotated[PolicyDecimal, Field(ge=0, le=100)]
-Rating = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+Rating = Annotated[str, StringConstraints(min_length=1, max_length=16), NOT_BLANK]
 
 _DEFAULT = engine.DEFAULT_POLICY
 
