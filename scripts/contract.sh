@@ -30,7 +30,7 @@ for who in "hr_mgr admin" "sales_rep1 -"; do
   SCHEMATHESIS_HOOKS=tests.contract.schemathesis_hooks PYTHONPATH="$root" \
     "$root/.venv/bin/schemathesis" run "http://127.0.0.1:$port/openapi.json" \
     --checks all -H "Authorization: Bearer $token" --max-examples "$max_examples" \
-    --phases examples,coverage,fuzzing --workers 2 --seed 20261202 --max-time ${KPR_CONTRACT_SECONDS:-150} \
+    --phases examples,coverage,fuzzing,stateful --workers 1 --seed 20261202 --max-time ${KPR_CONTRACT_SECONDS:-150} \
     > "$logs/st-$1.log" 2>&1 || status=1
   tail -n 25 "$logs/st-$1.log"
   [ $status -eq 0 ] || { grep -E "^(_{3,}| *- ST| *Unsupported|\[[0-9]{3}\])" "$logs/st-$1.log" | head -80; }

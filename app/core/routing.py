@@ -50,7 +50,10 @@ def nul_locations(value: Any, loc: list[str | int]) -> list[dict[str, Any]]:
 class ExactJsonRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = json.loads(await self.body(), parse_float=Decimal, parse_constant=_refuse_constant)
+            parsed = json.loads(await self.body(), parse_float=Decimal, parse_constant=_refuse_constant)
+            # Exactness matters inside a document; a bare number is never a valid body, and as a Decimal it would
+            # slip past model validation (all-optional PATCH models read it by attributes), so it stays a float.
+            self._json = float(parsed) if isinstance(parsed, Decimal) else parsed
         return self._json
 
 

@@ -158,3 +158,13 @@ async def test_decimals_are_json_numbers_not_strings(setup: Setup, value: object
     kpr = await setup.kpr()
     response = await setup.post(f"/kprs/{kpr['id']}/check-ins", {"value": value}, "employee")
     assert _locs(response) == [["body", "value"]]
+
+
+@pytest.mark.parametrize("body", ["6.600274581580879e+16", "5", "[]", '"x"'])
+async def test_a_body_that_is_not_an_object_is_refused(setup: Setup, body: str) -> None:
+    response = await setup.client.patch(
+        f"{API}/employees/{setup.tenant.peer.id}",
+        content=body,
+        headers=setup.headers("admin", **{"Content-Type": "application/json", "If-Match": '"stale"'}),
+    )
+    assert _locs(response) == [["body"]]
