@@ -8,6 +8,9 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 
+from app.api_keys.router import router as api_keys
+from app.audit.router import router as audit
+from app.checkins.router import router as checkins
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.errors import install_error_handlers
@@ -16,8 +19,21 @@ from app.core.logging import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import ERROR_RESPONSES, install_openapi
 from app.core.pagination import CursorCodec, cursor_key
+from app.cycles.router import router as cycles
+from app.departments.router import router as departments
+from app.employees.router import router as employees
+from app.evaluations.router import router as evaluations
+from app.goals.router import router as goals
+from app.kpis.router import router as kpis
+from app.kpr_templates.router import router as kpr_templates
+from app.kprs.router import router as kprs
+from app.me.router import router as me
 from app.ops.router import ASSETS_PATH, DOCS_ASSETS
 from app.ops.router import router as ops_router
+from app.organizations.router import router as organizations
+from app.plans.router import router as plans
+from app.revisions.router import router as revisions
+from app.scoring.router import router as scoring
 
 API_PREFIX = "/api/v1"
 
@@ -28,22 +44,6 @@ def _operation_id(route: APIRoute) -> str:
 
 
 def api_router() -> APIRouter:
-    from app.api_keys.router import router as api_keys
-    from app.audit.router import router as audit
-    from app.cycles.router import router as cycles
-    from app.departments.router import router as departments
-    from app.employees.router import router as employees
-    from app.evaluations.router import router as evaluations
-    from app.goals.router import router as goals
-    from app.kpis.router import router as kpis
-    from app.kpr_templates.router import router as kpr_templates
-    from app.kprs.router import router as kprs
-    from app.me.router import router as me
-    from app.organizations.router import router as organizations
-    from app.plans.router import router as plans
-    from app.revisions.router import router as revisions
-    from app.scoring.router import router as scoring
-
     router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
     for domain in (
         organizations,
@@ -56,6 +56,7 @@ def api_router() -> APIRouter:
         plans,
         kprs,
         kpis,
+        checkins,
         revisions,
         kpr_templates,
         evaluations,

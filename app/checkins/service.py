@@ -8,10 +8,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.checkins.schemas import CheckInCreate
 from app.core.access import Actor
-from app.core.errors import Conflict, ValidationFailed
+from app.core.errors import ValidationFailed
 from app.core.i18n import translate
 from app.core.pagination import PageParams, paginate
-from app.models import CheckIn, Cycle
+from app.cycles.rules import ensure_cycle_not_closed
+from app.models import CheckIn, Cycle, Kpi, Kpr
 
 # Clocks drift; a measurement a few minutes "in the future" is a clock, not a forecast.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -23,7 +24,19 @@ def cycle_window(cycle: Cycle) -> tuple[datetime, datetime]:
     return start, end
 
 
-async def create(
+async def record_for_kpr(session: AsyncSession, actor: Actor, kpr: Kpr, data: CheckInCreate) -> CheckIn:
+    """Record a measurement of a KPR (the caller has checked the rights: ``MeasurableKpr``)."""
+    return await _record(session, actor, kpr.cycle_id, data, kpr_id=kpr.id)
+
+
+async def record_for_kpi(session: AsyncSession, actor: Actor, kpi: Kpi, data: CheckInCreate) -> CheckIn:
+    """Record a measurement of a KPI (the caller has checked the rights: ``MeasurableKpi``)."""
+    kpr = await session.get(Kpr, kpi.kpr_id)  # loaded already, by the access check
+    assert kpr is not None
+    return await _record(session, actor, kpr.cycle_id, data, kpi_id=kpi.id)
+
+
+async def _record(
     session: AsyncSession,
     actor: Actor,
     cycle_id: uuid.UUID,
@@ -32,11 +45,9 @@ async def create(
     kpr_id: uuid.UUID | None = None,
     kpi_id: uuid.UUID | None = None,
 ) -> CheckIn:
-    """Record a measurement of a KPR or (with ``kpi_id``) a KPI of the cycle; the caller has checked the rights."""
     cycle = await session.get(Cycle, cycle_id)
     assert cycle is not None
-    if cycle.status == "closed":
-        raise Conflict(translate("detail.cycle_closed"), code="CYCLE_NOT_OPEN")
+    ensure_cycle_not_closed(cycle)
     now = datetime.now(UTC)
     recorded_at = data.recorded_at or now
     start, end = cycle_window(cycle)

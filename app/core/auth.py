@@ -1,5 +1,6 @@
 """FastAPI dependencies that authenticate the caller and place them in their organization."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -83,3 +84,34 @@ async def get_actor(principal: CurrentPrincipal, session: Session) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+
+
+def admin_only(action: str) -> Callable[[Actor], Awaitable[Actor]]:
+    """A dependency for an admin-only endpoint: the actor, or 403 naming ``action`` (in the caller's language).
+
+    Each domain declares its own, e.g. ``CycleAdmin = Annotated[Actor, Depends(admin_only("manage cycles"))]``.
+    """
+
+    async def dependency(actor: CurrentActor) -> Actor:
+        actor.require_admin(action)
+        return actor
+
+    return dependency
+
+
+# Any admin of the organization, for endpoints whose refusal needs no more specific words.
+AdminActor = Annotated[Actor, Depends(admin_only("do this"))]
+
+
+def system_only(action: str) -> Callable[[Principal], Awaitable[Principal]]:
+    """A dependency for the system role's endpoints (managing tenants): the principal, or 403 naming ``action``."""
+
+    async def dependency(principal: CurrentPrincipal) -> Principal:
+        if not principal.is_system:
+            raise Forbidden(action=action)
+        return principal
+
+    return dependency
+
+
+SystemPrincipal = Annotated[Principal, Depends(system_only("create organizations"))]

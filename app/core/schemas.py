@@ -3,7 +3,8 @@
 import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Generic, Literal, Self, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -98,6 +99,22 @@ class _NumberInSchema:
             del schema["anyOf"]
             schema.update(numbers[0])
         return schema
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+if TYPE_CHECKING:
+    # A field holding one of the enums of app.core.enums: validated and typed as the enum.
+    Choice = Annotated[_E, ...]
+else:
+
+    class Choice:
+        """``Choice[Direction]``: the enum, documented inline (``{"enum": [...], "type": "string"}``) as the contract
+        has always spelled its states; Pydantic would otherwise file each enum as a named component."""
+
+        def __class_getitem__(cls, enum: type[StrEnum]) -> object:
+            # Validated as the Literal of its values (so documented exactly as one), then made the enum member.
+            return Annotated[Literal[tuple(member.value for member in enum)], AfterValidator(enum)]
 
 
 # Metadata for every decimal a client writes.

@@ -1,13 +1,13 @@
 """State machines with kept history: every state change goes through ``…/{id}/transitions`` and is recorded."""
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
@@ -15,6 +15,7 @@ from app.core.errors import InvalidTransition
 from app.core.pagination import PageParams, paginate
 from app.core.schemas import OutputModel, Page, UtcDatetime
 from app.models import StateTransition
+from app.models.base import utcnow
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,35 @@ def record_transition(
             **values,
         )
     )
+
+
+async def record_transitions(
+    session: AsyncSession,
+    actor: Actor,
+    machine: StateMachine,
+    changes: Sequence[tuple[uuid.UUID, str | None, str]],
+    comment: str | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Many state changes — (entity id, from, to) — in one INSERT, for bulk operations."""
+    if not changes:
+        return
+    at = at or utcnow()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "organization_id": actor.organization_id,
+            "entity_type": machine.entity_type,
+            "entity_id": entity_id,
+            "from_state": from_state,
+            "to_state": to_state,
+            "comment": comment,
+            "actor": actor.subject,
+            "at": at,
+        }
+        for entity_id, from_state, to_state in changes
+    ]
+    await session.execute(insert(StateTransition), rows)
 
 
 def history_statement(

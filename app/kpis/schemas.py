@@ -1,12 +1,10 @@
 import uuid
-from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from app.core.schemas import Figure, InputModel, Measure, Name, OutputModel, PatchModel, UtcDatetime
-from app.kprs.schemas import Direction, Unit
-
-Frequency = Literal["daily", "weekly", "monthly"]
+from app.core.enums import Direction, Frequency
+from app.core.schemas import Choice, Figure, InputModel, Measure, Name, OutputModel, PatchModel, UtcDatetime
+from app.kprs.schemas import Unit
 
 
 class Kpi(OutputModel):
@@ -14,10 +12,10 @@ class Kpi(OutputModel):
     kpr_id: uuid.UUID
     name: str
     unit: str | None
-    direction: Direction
+    direction: Choice[Direction]
     baseline: Measure
     target: Measure
-    frequency: Frequency
+    frequency: Choice[Frequency]
     current_value: Measure | None = Field(description="Newest check-in; null before the first.")
     progress: Figure | None = Field(description="Progress towards the target, 0–100.")
     created_at: UtcDatetime
@@ -27,10 +25,10 @@ class Kpi(OutputModel):
 class KpiCreate(InputModel):
     name: Name
     unit: Unit | None = None
-    direction: Direction
+    direction: Choice[Direction]
     baseline: Measure
     target: Measure
-    frequency: Frequency
+    frequency: Choice[Frequency]
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -53,9 +51,9 @@ class KpiUpdate(PatchModel):
 
     name: Name | None = None
     unit: Unit | None = None
-    direction: Direction | None = None
+    direction: Choice[Direction] | None = None
     baseline: Measure | None = None
     target: Measure | None = None
-    frequency: Frequency | None = None
+    frequency: Choice[Frequency] | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"target": 15}]})

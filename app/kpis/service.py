@@ -1,8 +1,6 @@
 """KPIs: process indicators under a KPR — the means, watched along the way, never scored themselves."""
 
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -10,20 +8,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, authorize_employee_data
+from app.core.enums import Direction
 from app.core.errors import ValidationFailed
 from app.core.i18n import translate
-from app.core.repository import apply_changes, column_values, get_in_org
-from app.cycles.service import ensure_cycle_not_closed
+from app.core.repository import apply_changes, get_in_org
+from app.cycles.rules import ensure_cycle_not_closed
 from app.kpis.schemas import KpiCreate
 from app.kprs.service import check_definition
-from app.models import CheckIn, Cycle, Kpi, Kpr
-from app.scoring import engine
-from app.scoring.service import latest_values
+from app.models import Cycle, Kpi, Kpr
 
 
 async def get(
     session: AsyncSession, actor: Actor, kpi_id: uuid.UUID, *, write: bool = False, service_may_write: bool = False
-) -> tuple[Kpi, Kpr]:
+) -> Kpi:
+    """The KPI by the rules of its KPR: 404 to whom may not see it, 403 to whom may not change it; writers lock it."""
     kpi = await get_in_org(session, Kpi, kpi_id, actor.organization_id, "kpi", lock=write)
     kpr = await session.get(Kpr, kpi.kpr_id)
     assert kpr is not None
@@ -32,7 +30,7 @@ async def get(
     )
     if write:
         await _ensure_not_closed(session, kpr)
-    return kpi, kpr
+    return kpi
 
 
 async def _ensure_not_closed(session: AsyncSession, kpr: Kpr) -> None:
@@ -41,26 +39,12 @@ async def _ensure_not_closed(session: AsyncSession, kpr: Kpr) -> None:
     ensure_cycle_not_closed(cycle)
 
 
-async def views(session: AsyncSession, kpis: Sequence[Kpi], as_of: datetime | None = None) -> list[dict[str, Any]]:
-    actuals = await latest_values(session, [k.id for k in kpis], as_of, subject=CheckIn.kpi_id)
-    result = []
-    for kpi in kpis:
-        actual = actuals.get(kpi.id)
-        progress = None
-        if actual is not None:
-            figures = engine.KprFigures(engine.Direction(kpi.direction), kpi.baseline, kpi.target, actual=actual)
-            progress = engine.score_kpr(figures).progress
-        values = column_values(kpi)
-        result.append(values | {"current_value": actual, "progress": progress})
-    return result
-
-
 def list_statement(kpr_id: uuid.UUID) -> Select[Kpi]:
     return select(Kpi).where(Kpi.kpr_id == kpr_id)
 
 
 def _check(direction: str, values: dict[str, Any]) -> None:
-    if direction != "maintain" and values["baseline"] == values["target"]:
+    if direction != Direction.MAINTAIN and values["baseline"] == values["target"]:
         raise ValidationFailed.field("target", translate("field.target_equals_baseline"))
     check_definition(direction, values)
 

@@ -15,20 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, reports_of
+from app.core.enums import KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, InvalidCursor, NotFound, ValidationFailed
 from app.core.i18n import Locale, register_messages, translate
 from app.core.pagination import PageParams
 from app.core.repository import get_in_org
+from app.cycles.rules import ensure_cycle_open
 from app.kpr_templates.library import KprTemplate as TemplateDef
 from app.kpr_templates.library import get_template, list_templates
 from app.kpr_templates.schemas import CreatedKpr, KprTemplate, SuggestedKpi, TemplateApplied, TemplateApply
 from app.models import Cycle, Employee, Goal, Kpr, Organization, Plan
 from app.models.base import utcnow
+from app.plans import service as plan_service
 from app.scoring import engine
 
 APPLY_ACTION = "apply KPR templates"
-OPEN_CYCLE_STATES = ("planning", "active")
-LOCKED_PLAN_STATES = ("submitted", "approved")
+LOCKED_PLAN_STATES = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
 
 # This domain's own messages, kept beside the code that uses them.
 _MESSAGES: dict[str, dict[Locale, str]] = {
@@ -134,8 +136,7 @@ async def apply(session: AsyncSession, actor: Actor, template_id: uuid.UUID, dat
     org = actor.organization_id
     cycle = await get_in_org(session, Cycle, data.cycle_id, org, "cycle")
     goal = await get_in_org(session, Goal, data.goal_id, org, "goal")
-    if cycle.status not in OPEN_CYCLE_STATES:
-        raise Conflict(translate("detail.cycle_not_open", status=cycle.status), code="CYCLE_NOT_OPEN")
+    ensure_cycle_open(cycle)
 
     employee_ids = list(data.employee_ids)
     await _check_employees(session, actor, employee_ids)
@@ -149,7 +150,7 @@ async def apply(session: AsyncSession, actor: Actor, template_id: uuid.UUID, dat
     if errors:
         raise ValidationFailed(errors=errors)
 
-    plans, new_plans = await _plans(session, actor, cycle.id, employee_ids)
+    plans = await _plans(session, actor, cycle.id, employee_ids)
     locale = await session.scalar(select(Organization.locale).where(Organization.id == org)) or "zh-CN"
     now = utcnow()
     values = {
@@ -168,7 +169,7 @@ async def apply(session: AsyncSession, actor: Actor, template_id: uuid.UUID, dat
         "weight": data.weight,
         "goal_weight": Decimal(1),
         "due_date": data.due_date,
-        "status": "active",
+        "status": KprStatus.ACTIVE,
         "template_id": template.id,
         "created_at": now,
         "updated_at": now,
@@ -185,10 +186,6 @@ async def apply(session: AsyncSession, actor: Actor, template_id: uuid.UUID, dat
     events: list[tuple[str, str, uuid.UUID, dict[str, Any] | None, dict[str, Any] | None]] = [
         ("create", "kpr", c.kpr_id, None, {**audited, "plan_id": c.plan_id, "owner_id": c.employee_id}) for c in created
     ]
-    events.extend(
-        ("create", "plan", plan_id, None, {"cycle_id": cycle.id, "employee_id": employee_id, "status": "draft"})
-        for employee_id, plan_id in new_plans.items()
-    )
     summary = {"cycle_id": cycle.id, "goal_id": goal.id, "employee_ids": employee_ids, "kpr_count": len(created)}
     events.append(("apply", "kpr_template", template.id, None, summary))
     await audit.record_many(session, actor, events)
@@ -241,8 +238,8 @@ async def _check_employees(session: AsyncSession, actor: Actor, employee_ids: li
 
 async def _plans(
     session: AsyncSession, actor: Actor, cycle_id: uuid.UUID, employee_ids: list[uuid.UUID]
-) -> tuple[dict[uuid.UUID, uuid.UUID], dict[uuid.UUID, uuid.UUID]]:
-    """The employees' plans of the cycle (employee → plan), and those of them just created (draft, in one INSERT).
+) -> dict[uuid.UUID, uuid.UUID]:
+    """The employees' plans of the cycle (employee → plan), the missing ones made as drafts (set-based).
 
     409 when any of them is already submitted or approved: its KPRs are then changed only through its workflow.
     """
@@ -262,23 +259,6 @@ async def _plans(
             extra={"employee_ids": [str(i) for i in ordered]},
         )
     plans = {row.employee_id: row.id for row in rows}
-    new = {employee_id: uuid.uuid4() for employee_id in employee_ids if employee_id not in plans}
-    if new:
-        now = utcnow()
-        await session.execute(
-            insert(Plan),
-            [
-                {
-                    "id": plan_id,
-                    "organization_id": actor.organization_id,
-                    "cycle_id": cycle_id,
-                    "employee_id": employee_id,
-                    "status": "draft",
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for employee_id, plan_id in new.items()
-            ],
-        )
-        plans.update(new)
-    return plans, new
+    missing = [employee_id for employee_id in employee_ids if employee_id not in plans]
+    plans.update(await plan_service.create_drafts(session, actor, cycle_id, missing))
+    return plans

@@ -1,11 +1,13 @@
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from app.core.enums import Direction, KprStatus, SmartStatus
 from app.core.schemas import (
     JSON_NUMBER,
+    Choice,
     Day,
     Figure,
     InputModel,
@@ -17,8 +19,6 @@ from app.core.schemas import (
     UtcDatetime,
 )
 
-Direction = Literal["increase", "decrease", "maintain"]
-KprStatus = Literal["active", "cancelled"]
 Unit = Annotated[str, Field(min_length=1, max_length=32)]
 Weight = Annotated[
     Decimal,
@@ -29,7 +29,7 @@ Weight = Annotated[
 
 
 class SmartCriterion(BaseModel):
-    status: Literal["pass", "warn", "fail"]
+    status: Choice[SmartStatus]
     messages: list[str]
 
 
@@ -42,6 +42,9 @@ class SmartReport(BaseModel):
     passed: bool = Field(description="True when no criterion fails.")
 
 
+SMART_CRITERIA = ("specific", "measurable", "attainable", "relevant", "time_bound")
+
+
 class Kpr(OutputModel):
     id: uuid.UUID
     plan_id: uuid.UUID
@@ -51,7 +54,7 @@ class Kpr(OutputModel):
     title: str
     description: str | None
     unit: str | None
-    direction: Direction
+    direction: Choice[Direction]
     baseline: Measure
     target: Measure
     threshold: Measure | None
@@ -60,7 +63,7 @@ class Kpr(OutputModel):
     weight: Weight
     goal_weight: Measure
     due_date: Day | None
-    status: KprStatus
+    status: Choice[KprStatus]
     template_id: uuid.UUID | None
     current_value: Measure | None = Field(description="Newest check-in at or before as_of; null before the first.")
     achievement: Figure | None = Field(description="100·(x−b)/(t−b); may be negative or above 100.")
@@ -91,7 +94,7 @@ class KprDefinition(InputModel):
     title: Title
     description: Text | None = None
     unit: Unit | None = None
-    direction: Direction
+    direction: Choice[Direction]
     baseline: Measure
     target: Measure
     threshold: Measure | None = None
@@ -116,7 +119,7 @@ class KprUpdate(PatchModel):
     title: Title | None = None
     description: Text | None = None
     unit: Unit | None = None
-    direction: Direction | None = None
+    direction: Choice[Direction] | None = None
     baseline: Measure | None = None
     target: Measure | None = None
     threshold: Measure | None = None
@@ -126,7 +129,7 @@ class KprUpdate(PatchModel):
     goal_weight: Annotated[Measure, Field(gt=0)] | None = None
     goal_id: uuid.UUID | None = None
     due_date: Day | None = None
-    status: KprStatus | None = None
+    status: Choice[KprStatus] | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"title": "华东区销售额同比增长25%", "target": 250}]})
 
@@ -139,7 +142,7 @@ class SmartCheckRequest(InputModel):
     title: Annotated[str, Field(max_length=300)] | None = None
     description: Text | None = None
     unit: Annotated[str, Field(max_length=32)] | None = None
-    direction: Direction | None = None
+    direction: Choice[Direction] | None = None
     baseline: Measure | None = None
     target: Measure | None = None
     due_date: Day | None = None

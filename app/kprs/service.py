@@ -1,9 +1,8 @@
-"""KPRs: an employee's key results, their derived figures (via the scoring engine) and their SMART report."""
+"""KPRs: an employee's key results — creating, changing and deleting them by the plan's and the cycle's rules.
+
+The read side (figures, SMART report) is ``app.kprs.presenter``."""
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -11,17 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, authorize_employee_data, can_manage_employee_data, visible_employees_filter
+from app.core.enums import KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
-from app.core.i18n import current_locale, translate
-from app.core.repository import apply_changes, column_values, get_in_org
-from app.cycles.service import ensure_cycle_open
-from app.kprs import smart
+from app.core.i18n import translate
+from app.core.repository import apply_changes, get_in_org
+from app.cycles.rules import ensure_cycle_not_closed, ensure_cycle_open
+from app.kprs.presenter import goal_chains, smart_input, smart_report
 from app.kprs.schemas import KprCreate, SmartCheckRequest
 from app.models import Cycle, Employee, Goal, Kpr, Plan
 from app.plans import service as plans
 from app.scoring import engine
-from app.scoring.policy import policy_from_json
-from app.scoring.service import KprScore, latest_values, score_one
 
 # The measurable definition: frozen once the plan is approved, changed only through an approved revision.
 DEFINITION_FIELDS = frozenset(
@@ -41,33 +39,6 @@ DEFINITION_FIELDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class KprView:
-    kpr: Kpr
-    figures: KprScore
-    smart: dict[str, Any]
-
-    def as_dict(self) -> dict[str, Any]:
-        values = column_values(self.kpr)
-        return {
-            **values,
-            "current_value": self.figures.current_value,
-            "achievement": self.figures.achievement,
-            "progress": self.figures.progress,
-            "score": self.figures.score,
-            "smart": self.smart,
-        }
-
-
-@dataclass(frozen=True)
-class GoalNode:
-    id: uuid.UUID
-    organization_id: uuid.UUID
-    parent_id: uuid.UUID | None
-    level: str
-    cycle_id: uuid.UUID | None
-
-
 def check_definition(direction: str, values: dict[str, Any]) -> None:
     problems = engine.definition_errors(
         direction,
@@ -84,82 +55,6 @@ def check_definition(direction: str, values: dict[str, Any]) -> None:
                 for field, code in problems
             ]
         )
-
-
-async def goal_chains(session: AsyncSession, goal_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, GoalNode]:
-    """These goals and every goal above them, in one recursive statement."""
-    if not goal_ids:
-        return {}
-    columns = (Goal.id, Goal.organization_id, Goal.parent_id, Goal.level, Goal.cycle_id)
-    chain = select(*columns).where(Goal.id.in_(set(goal_ids))).cte("goal_chain", recursive=True)
-    chain = chain.union(select(*columns).join(chain, Goal.id == chain.c.parent_id))
-    rows = await session.execute(select(chain))
-    return {row.id: GoalNode(row.id, row.organization_id, row.parent_id, row.level, row.cycle_id) for row in rows}
-
-
-def _reaches_company(goal_id: uuid.UUID, goals: dict[uuid.UUID, GoalNode]) -> bool:
-    seen: set[uuid.UUID] = set()
-    current: uuid.UUID | None = goal_id
-    while current is not None and current in goals and current not in seen:
-        seen.add(current)
-        if goals[current].level == "company":
-            return True
-        current = goals[current].parent_id
-    return False
-
-
-def smart_report(
-    draft: smart.SmartInput,
-    organization_id: uuid.UUID,
-    goal_id: uuid.UUID | None,
-    cycle: Cycle | None,
-    goals: dict[uuid.UUID, GoalNode],
-) -> dict[str, Any]:
-    goal = goals.get(goal_id) if goal_id is not None else None
-    found = goal is not None and goal.organization_id == organization_id
-    policy = policy_from_json(cycle.policy) if cycle is not None else engine.DEFAULT_POLICY
-    context = smart.SmartContext(
-        goal_found=found,
-        goal_cycle_compatible=found and goal is not None and goal.cycle_id in (None, cycle.id if cycle else None),
-        goal_reaches_company=found and goal_id is not None and _reaches_company(goal_id, goals),
-        cycle_start=cycle.start_date if cycle else None,
-        cycle_end=cycle.end_date if cycle else None,
-        max_stretch=policy.max_stretch,
-        min_stretch=policy.min_stretch,
-    )
-    return smart.check_smart(draft, context, current_locale.get()).as_dict()
-
-
-def _smart_input(source: Any) -> smart.SmartInput:
-    return smart.SmartInput(
-        title=source.title,
-        description=source.description,
-        unit=source.unit,
-        direction=source.direction,
-        baseline=source.baseline,
-        target=source.target,
-        due_date=source.due_date,
-    )
-
-
-async def views(session: AsyncSession, kprs: Sequence[Kpr], as_of: datetime | None = None) -> list[KprView]:
-    """Figures and SMART reports for these KPRs in three statements, however many there are."""
-    if not kprs:
-        return []
-    actuals = await latest_values(session, [k.id for k in kprs], as_of)
-    cycles = {c.id: c for c in await session.scalars(select(Cycle).where(Cycle.id.in_({k.cycle_id for k in kprs})))}
-    goals = await goal_chains(session, [k.goal_id for k in kprs])
-    result = []
-    for kpr in kprs:
-        cycle = cycles[kpr.cycle_id]
-        figures = score_one(kpr, actuals.get(kpr.id), policy_from_json(cycle.policy))
-        report = smart_report(_smart_input(kpr), kpr.organization_id, kpr.goal_id, cycle, goals)
-        result.append(KprView(kpr, figures, report))
-    return result
-
-
-async def view(session: AsyncSession, kpr: Kpr, as_of: datetime | None = None) -> KprView:
-    return (await views(session, [kpr], as_of))[0]
 
 
 def list_statement(
@@ -227,7 +122,7 @@ async def create(session: AsyncSession, actor: Actor, data: KprCreate) -> Kpr:
         plan_id=plan.id,
         cycle_id=cycle.id,
         owner_id=owner.id,
-        status="active",
+        status=KprStatus.ACTIVE,
         **values,
     )
     session.add(kpr)
@@ -242,9 +137,8 @@ async def update(session: AsyncSession, actor: Actor, kpr: Kpr, changes: dict[st
     cycle = await session.get(Cycle, kpr.cycle_id)
     assert plan is not None
     assert cycle is not None
-    if cycle.status == "closed":
-        raise Conflict("The cycle is closed.", code="CYCLE_NOT_OPEN")
-    if plan.status == "approved":
+    ensure_cycle_not_closed(cycle)
+    if plan.status == PlanStatus.APPROVED:
         # Only real changes are refused: a client that sends the whole KPR back to edit its wording repeats the
         # locked values unchanged.
         locked = sorted(f for f in DEFINITION_FIELDS & changes.keys() if changes[f] != getattr(kpr, f))
@@ -274,9 +168,8 @@ async def delete(session: AsyncSession, actor: Actor, kpr: Kpr) -> None:
     assert plan is not None
     assert cycle is not None
     # As for update: a closed cycle's record is final, drafts included.
-    if cycle.status == "closed":
-        raise Conflict("The cycle is closed.", code="CYCLE_NOT_OPEN")
-    if plan.status == "approved":
+    ensure_cycle_not_closed(cycle)
+    if plan.status == PlanStatus.APPROVED:
         raise Conflict(translate("detail.delete_locked"), code="DEFINITION_LOCKED")
     plans.ensure_editable(plan)
     audit.record(session, actor, "delete", "kpr", kpr.id, before={"title": kpr.title, "owner_id": kpr.owner_id})
@@ -289,8 +182,4 @@ async def smart_check(session: AsyncSession, actor: Actor, draft: SmartCheckRequ
     if draft.cycle_id is not None:
         cycle = await get_in_org(session, Cycle, draft.cycle_id, actor.organization_id, "cycle")
     goals = await goal_chains(session, [draft.goal_id] if draft.goal_id else [])
-    return smart_report(_smart_input(draft), actor.organization_id, draft.goal_id, cycle, goals)
-
-
-def smart_failures(report: dict[str, Any]) -> list[str]:
-    return [name for name, value in report.items() if isinstance(value, dict) and value.get("status") == "fail"]
+    return smart_report(smart_input(draft), actor.organization_id, draft.goal_id, cycle, goals)

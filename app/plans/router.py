@@ -4,15 +4,18 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.auth import CurrentActor, Session
+from app.core.enums import PlanStatus
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.responses import resource_response
 from app.core.routing import ApiRoute
-from app.core.schemas import Page, TransitionIn
+from app.core.schemas import Choice, Page, TransitionIn
 from app.core.transitions import Transition, history_page
 from app.models import Plan as PlanRow
 from app.plans import service
-from app.plans.schemas import Plan, PlanStatus
+from app.plans.dependencies import ReadablePlan, TransitionablePlan
+from app.plans.presenter import present, present_many
+from app.plans.schemas import Plan
 
 router = APIRouter(route_class=ApiRoute, prefix="/plans", tags=["plans"])
 
@@ -24,25 +27,23 @@ async def list_plans(
     page: Pagination,
     cycle_id: uuid.UUID | None = None,
     employee_id: uuid.UUID | None = None,
-    status: Annotated[PlanStatus | None, Query()] = None,
+    status: Annotated[Choice[PlanStatus] | None, Query()] = None,
 ) -> Page[Plan]:
     statement = service.list_statement(actor, cycle_id, employee_id, status)
     rows, cursor = await paginate(session, statement, page, [PlanRow.created_at, PlanRow.id])
-    return Page(items=[Plan.model_validate(v) for v in await service.views(session, rows)], next_cursor=cursor)
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.get("/{plan_id:uuid}", response_model=Plan, summary="Get a plan")
-async def get_plan(session: Session, actor: CurrentActor, plan_id: uuid.UUID) -> Response:
-    plan = await service.get(session, actor, plan_id)
-    return resource_response(Plan.model_validate((await service.views(session, [plan]))[0]))
+async def get_plan(session: Session, plan: ReadablePlan) -> Response:
+    return resource_response(await present(session, plan))
 
 
 @router.get("/{plan_id:uuid}/transitions", response_model=Page[Transition], summary="A plan's state history")
 async def list_plan_transitions(
-    session: Session, actor: CurrentActor, plan_id: uuid.UUID, page: Pagination
+    session: Session, actor: CurrentActor, plan: ReadablePlan, page: Pagination
 ) -> Page[Transition]:
-    await service.get(session, actor, plan_id)
-    return await history_page(session, actor.organization_id, service.PLAN_STATES, plan_id, page)
+    return await history_page(session, actor.organization_id, service.PLAN_STATES, plan.id, page)
 
 
 @router.post(
@@ -56,7 +57,8 @@ async def list_plan_transitions(
         "owner's chain or an admin, never the owner); rejected → draft."
     ),
 )
-async def transition_plan(session: Session, actor: CurrentActor, plan_id: uuid.UUID, body: TransitionIn) -> Response:
-    plan = await service.get(session, actor, plan_id)
+async def transition_plan(
+    session: Session, actor: CurrentActor, plan: TransitionablePlan, body: TransitionIn
+) -> Response:
     plan = await service.transition(session, actor, plan, body.to, body.comment)
-    return resource_response(Plan.model_validate((await service.views(session, [plan]))[0]))
+    return resource_response(await present(session, plan))

@@ -3,33 +3,78 @@
 import uuid
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, authorize_employee_data, can_manage_employee_data, visible_employees_filter
+from app.core.enums import KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
-from app.core.repository import column_values, get_in_org
-from app.core.transitions import StateMachine, record_transition
-from app.cycles.service import ensure_cycle_open
+from app.core.repository import get_in_org
+from app.core.transitions import StateMachine, record_transition, record_transitions
+from app.cycles.rules import ensure_cycle_open
+from app.kprs.presenter import present_many as present_kprs
+from app.kprs.presenter import smart_failures
 from app.models import Cycle, Kpr, Plan
+from app.models.base import utcnow
 from app.scoring.engine import round2
 
 PLAN_STATES = StateMachine(
     "plan",
-    {"draft": ("submitted",), "submitted": ("approved", "rejected"), "rejected": ("draft",), "approved": ()},
+    {
+        PlanStatus.DRAFT: (PlanStatus.SUBMITTED,),
+        PlanStatus.SUBMITTED: (PlanStatus.APPROVED, PlanStatus.REJECTED),
+        PlanStatus.REJECTED: (PlanStatus.DRAFT,),
+        PlanStatus.APPROVED: (),
+    },
 )
-EDITABLE_STATES = ("draft", "rejected")
+EDITABLE_STATES = (PlanStatus.DRAFT, PlanStatus.REJECTED)
 HUNDRED = Decimal(100)
 
 
 def ensure_editable(plan: Plan) -> None:
+    """KPRs are added, changed and removed only while their plan is a draft (or rejected, being reworked)."""
     if plan.status not in EDITABLE_STATES:
         raise Conflict(translate("detail.plan_locked", status=plan.status), code="PLAN_LOCKED")
+
+
+async def create_drafts(
+    session: AsyncSession, actor: Actor, cycle_id: uuid.UUID, employee_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, uuid.UUID]:
+    """New draft plans (employee → plan id) for these employees, set-based: one INSERT each of the plans, their first
+    transitions (→ draft) and their audit events, however many there are. The caller knows none exists yet."""
+    new = {employee_id: uuid.uuid4() for employee_id in employee_ids}
+    if not new:
+        return new
+    now = utcnow()
+    rows = [
+        {
+            "id": plan_id,
+            "organization_id": actor.organization_id,
+            "cycle_id": cycle_id,
+            "employee_id": employee_id,
+            "status": PlanStatus.DRAFT,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for employee_id, plan_id in new.items()
+    ]
+    await session.execute(insert(Plan), rows)
+    await record_transitions(
+        session, actor, PLAN_STATES, [(plan_id, None, PlanStatus.DRAFT) for plan_id in new.values()], at=now
+    )
+    await audit.record_many(
+        session,
+        actor,
+        [
+            ("create", "plan", plan_id, None, {"cycle_id": cycle_id, "employee_id": employee_id})
+            for employee_id, plan_id in new.items()
+        ],
+    )
+    return new
 
 
 async def get_or_create(session: AsyncSession, actor: Actor, cycle_id: uuid.UUID, employee_id: uuid.UUID) -> Plan:
@@ -41,38 +86,19 @@ async def get_or_create(session: AsyncSession, actor: Actor, cycle_id: uuid.UUID
     try:
         async with session.begin_nested():
             plan = Plan(
-                organization_id=actor.organization_id, cycle_id=cycle_id, employee_id=employee_id, status="draft"
+                organization_id=actor.organization_id,
+                cycle_id=cycle_id,
+                employee_id=employee_id,
+                status=PlanStatus.DRAFT,
             )
             session.add(plan)
     except IntegrityError:
         plan = await session.scalar(statement)
         assert plan is not None
         return plan
-    record_transition(session, actor, PLAN_STATES, plan.id, None, "draft", None)
+    record_transition(session, actor, PLAN_STATES, plan.id, None, PlanStatus.DRAFT, None)
     audit.record(session, actor, "create", "plan", plan.id, after={"cycle_id": cycle_id, "employee_id": employee_id})
     return plan
-
-
-async def weight_totals(session: AsyncSession, plan_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Decimal]:
-    if not plan_ids:
-        return {}
-    # Weights are summed in Python: SQLite stores exact decimals as text, and SUM would go through float.
-    rows = await session.execute(
-        select(Kpr.plan_id, Kpr.weight).where(Kpr.plan_id.in_(plan_ids), Kpr.status == "active")
-    )
-    totals: dict[uuid.UUID, Decimal] = dict.fromkeys(plan_ids, Decimal(0))
-    for plan_id, weight in rows:
-        totals[plan_id] += weight
-    return totals
-
-
-def view(plan: Plan, weight_total: Decimal) -> dict[str, Any]:
-    return column_values(plan) | {"weight_total": weight_total}
-
-
-async def views(session: AsyncSession, plans: Sequence[Plan]) -> list[dict[str, Any]]:
-    totals = await weight_totals(session, [p.id for p in plans])
-    return [view(p, totals[p.id]) for p in plans]
 
 
 def list_statement(
@@ -88,16 +114,16 @@ def list_statement(
     return statement
 
 
-async def get(session: AsyncSession, actor: Actor, plan_id: uuid.UUID) -> Plan:
-    plan = await get_in_org(session, Plan, plan_id, actor.organization_id, "plan")
+async def get(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, *, lock: bool = False) -> Plan:
+    """The plan, or 404 to whoever may not read its employee's data; transitions lock it (approve vs. reject, a double
+    submit, and KPR edits racing a submit then run one after another)."""
+    plan = await get_in_org(session, Plan, plan_id, actor.organization_id, "plan", lock=lock)
     await authorize_employee_data(session, actor, plan.employee_id, resource="plan", entity_id=plan.id)
     return plan
 
 
 async def _check_submittable(session: AsyncSession, plan: Plan) -> None:
-    from app.kprs import service as kprs
-
-    active = list(await session.scalars(select(Kpr).where(Kpr.plan_id == plan.id, Kpr.status == "active")))
+    active = list(await session.scalars(select(Kpr).where(Kpr.plan_id == plan.id, Kpr.status == KprStatus.ACTIVE)))
     total = sum((k.weight for k in active), Decimal(0))
     if round2(total) != HUNDRED:
         message = translate("detail.weights_total", total=round2(total))
@@ -110,14 +136,14 @@ async def _check_submittable(session: AsyncSession, plan: Plan) -> None:
         )
     failing = []
     errors = []
-    for item in await kprs.views(session, active):
-        failed = kprs.smart_failures(item.smart)
+    for kpr in await present_kprs(session, active):
+        failed = smart_failures(kpr.smart)
         if failed:
-            failing.append({"kpr_id": str(item.kpr.id), "title": item.kpr.title, "failed": failed})
+            failing.append({"kpr_id": str(kpr.id), "title": kpr.title, "failed": failed})
             errors += [
-                {"loc": ["kprs", str(item.kpr.id), "smart", name], "msg": msg, "type": "smart_fail"}
+                {"loc": ["kprs", str(kpr.id), "smart", name], "msg": msg, "type": "smart_fail"}
                 for name in failed
-                for msg in item.smart[name]["messages"]
+                for msg in getattr(kpr.smart, name).messages
             ]
     if failing:
         raise ValidationFailed(
@@ -129,21 +155,19 @@ async def _check_submittable(session: AsyncSession, plan: Plan) -> None:
 
 
 async def transition(session: AsyncSession, actor: Actor, plan: Plan, target: str, comment: str | None) -> Plan:
-    # Concurrent transitions (approve vs. reject, double submit) must not both win: lock the plan and re-read it.
-    await session.refresh(plan, with_for_update=True)
     PLAN_STATES.check(plan.status, target)
     cycle = await session.get(Cycle, plan.cycle_id)
     assert cycle is not None
     ensure_cycle_open(cycle)
     is_owner = actor.employee_id == plan.employee_id
     may_manage = await can_manage_employee_data(session, actor, plan.employee_id)
-    if target in ("approved", "rejected"):
+    if target in (PlanStatus.APPROVED, PlanStatus.REJECTED):
         # Nobody approves their own plan, admins included.
         if is_owner or not may_manage:
             raise Forbidden(action="approve or reject this plan (a manager in the owner's chain or an admin may)")
     elif not (is_owner or may_manage):
         raise Forbidden(action="submit this plan")
-    if target == "submitted":
+    if target == PlanStatus.SUBMITTED:
         await _check_submittable(session, plan)
     current = plan.status
     plan.status = target

@@ -1,45 +1,76 @@
-import uuid
-
 from fastapi import APIRouter, Response
 
 from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
-from app.core.pagination import Pagination
+from app.core.pagination import Pagination, paginate
 from app.core.responses import resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page, TransitionIn
 from app.core.transitions import Transition, history_page
+from app.kprs.dependencies import ReadableKpr, WritableKpr
+from app.models import Revision as RevisionRow
 from app.revisions import service
-from app.revisions.schemas import Revision
+from app.revisions.dependencies import DecidableRevision, ReadableRevision
+from app.revisions.presenter import present, present_many
+from app.revisions.schemas import Revision, RevisionCreate
 
-router = APIRouter(route_class=ApiRoute, prefix="/revisions", tags=["revisions"])
-
-
-@router.get("/{revision_id:uuid}", response_model=Revision, summary="Get a revision")
-async def get_revision(session: Session, actor: CurrentActor, revision_id: uuid.UUID) -> Response:
-    revision, _ = await service.get(session, actor, revision_id)
-    return resource_response(Revision.model_validate(revision))
+router = APIRouter(route_class=ApiRoute)
 
 
-@router.get("/{revision_id:uuid}/transitions", response_model=Page[Transition], summary="A revision's decision history")
-async def list_revision_transitions(
-    session: Session, actor: CurrentActor, revision_id: uuid.UUID, page: Pagination
-) -> Page[Transition]:
-    await service.get(session, actor, revision_id)
-    return await history_page(session, actor.organization_id, service.REVISION_STATES, revision_id, page)
+@router.get(
+    "/kprs/{kpr_id:uuid}/revisions", response_model=Page[Revision], tags=["KPRs"], summary="A KPR's revision requests"
+)
+async def list_kpr_revisions(session: Session, kpr: ReadableKpr, page: Pagination) -> Page[Revision]:
+    statement = service.list_statement(kpr.id)
+    rows, cursor = await paginate(session, statement, page, [RevisionRow.created_at, RevisionRow.id])
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.post(
-    "/{revision_id:uuid}/transitions",
+    "/kprs/{kpr_id:uuid}/revisions",
+    status_code=201,
     response_model=Revision,
     responses=WRITE_RESPONSES,
+    tags=["KPRs"],
+    summary="Request a change to an approved KPR's definition",
+)
+async def create_kpr_revision(
+    session: Session, actor: CurrentActor, kpr: WritableKpr, body: RevisionCreate
+) -> Response:
+    revision = await service.create(session, actor, kpr, body)
+    return resource_response(
+        await present(session, revision), status_code=201, location=f"/api/v1/revisions/{revision.id}"
+    )
+
+
+@router.get("/revisions/{revision_id:uuid}", response_model=Revision, tags=["revisions"], summary="Get a revision")
+async def get_revision(session: Session, revision: ReadableRevision) -> Response:
+    return resource_response(await present(session, revision))
+
+
+@router.get(
+    "/revisions/{revision_id:uuid}/transitions",
+    response_model=Page[Transition],
+    tags=["revisions"],
+    summary="A revision's decision history",
+)
+async def list_revision_transitions(
+    session: Session, actor: CurrentActor, revision: ReadableRevision, page: Pagination
+) -> Page[Transition]:
+    return await history_page(session, actor.organization_id, service.REVISION_STATES, revision.id, page)
+
+
+@router.post(
+    "/revisions/{revision_id:uuid}/transitions",
+    response_model=Revision,
+    responses=WRITE_RESPONSES,
+    tags=["revisions"],
     summary="Approve (apply atomically) or reject a revision",
     description="pending → approved | rejected, by a manager in the owner's chain or an admin; never by the owner or "
     "the requester. Approval applies the changes to the KPR in the same transaction and audits them.",
 )
 async def transition_revision(
-    session: Session, actor: CurrentActor, revision_id: uuid.UUID, body: TransitionIn
+    session: Session, actor: CurrentActor, revision: DecidableRevision, body: TransitionIn
 ) -> Response:
-    revision, kpr = await service.get(session, actor, revision_id)
-    revision = await service.transition(session, actor, revision, kpr, body.to, body.comment)
-    return resource_response(Revision.model_validate(revision))
+    revision = await service.transition(session, actor, revision, body.to, body.comment)
+    return resource_response(await present(session, revision))

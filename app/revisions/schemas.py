@@ -1,12 +1,12 @@
 import uuid
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import ConfigDict, Field, field_serializer
 
-from app.core.schemas import InputModel, OutputModel, UtcDatetime
+from app.core.enums import RevisionStatus
+from app.core.schemas import Choice, InputModel, OutputModel, UtcDatetime
 
-RevisionStatus = Literal["pending", "approved", "rejected"]
 # Stored as exact decimal strings in the JSON column; exposed as JSON numbers like every other measurement.
 NUMERIC_CHANGES = frozenset({"baseline", "target", "threshold", "stretch", "tolerance", "weight", "goal_weight"})
 
@@ -23,7 +23,7 @@ class Revision(OutputModel):
     kpr_id: uuid.UUID
     changes: dict[str, Any]
     reason: str
-    status: RevisionStatus
+    status: Choice[RevisionStatus]
     requested_by: str
     decided_by: str | None
     decided_at: UtcDatetime | None

@@ -10,18 +10,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, authorize_employee_data, can_manage_employee_data
+from app.core.enums import PlanStatus, RevisionStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.core.schemas import STORED
 from app.core.transitions import StateMachine, record_transition
-from app.cycles.service import ensure_cycle_open
+from app.cycles.rules import ensure_cycle_open
 from app.kprs import service as kprs
 from app.kprs.schemas import KprUpdate
 from app.models import Cycle, Kpr, Plan, Revision
 from app.revisions.schemas import RevisionCreate
 
-REVISION_STATES = StateMachine("revision", {"pending": ("approved", "rejected")})
+REVISION_STATES = StateMachine("revision", {RevisionStatus.PENDING: (RevisionStatus.APPROVED, RevisionStatus.REJECTED)})
 
 
 def _validated_changes(raw: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +58,7 @@ async def _check_applicable(session: AsyncSession, actor: Actor, kpr: Kpr, chang
 async def create(session: AsyncSession, actor: Actor, kpr: Kpr, data: RevisionCreate) -> Revision:
     plan = await session.get(Plan, kpr.plan_id)
     assert plan is not None
-    if plan.status != "approved":
+    if plan.status != PlanStatus.APPROVED:
         raise Conflict(translate("detail.revision_not_needed"), code="REVISION_NOT_NEEDED")
     cycle = await session.get(Cycle, kpr.cycle_id)
     assert cycle is not None
@@ -69,12 +70,12 @@ async def create(session: AsyncSession, actor: Actor, kpr: Kpr, data: RevisionCr
         kpr_id=kpr.id,
         changes=audit.jsonable(changes),
         reason=data.reason,
-        status="pending",
+        status=RevisionStatus.PENDING,
         requested_by=actor.subject,
     )
     session.add(revision)
     await session.flush()
-    record_transition(session, actor, REVISION_STATES, revision.id, None, "pending", data.reason)
+    record_transition(session, actor, REVISION_STATES, revision.id, None, RevisionStatus.PENDING, data.reason)
     audit.record(session, actor, "create", "revision", revision.id, after={"kpr_id": kpr.id, "changes": changes})
     return revision
 
@@ -83,25 +84,27 @@ def list_statement(kpr_id: uuid.UUID) -> Select[Revision]:
     return select(Revision).where(Revision.kpr_id == kpr_id)
 
 
-async def get(session: AsyncSession, actor: Actor, revision_id: uuid.UUID) -> tuple[Revision, Kpr]:
-    revision = await get_in_org(session, Revision, revision_id, actor.organization_id, "revision")
+async def get(session: AsyncSession, actor: Actor, revision_id: uuid.UUID, *, lock: bool = False) -> Revision:
+    """The revision, visible to whoever may read its KPR's owner's data (else 404); deciders lock it, so of racing
+    decisions exactly one wins and the others see it decided (409)."""
+    revision = await get_in_org(session, Revision, revision_id, actor.organization_id, "revision", lock=lock)
     kpr = await session.get(Kpr, revision.kpr_id)
     assert kpr is not None
     await authorize_employee_data(session, actor, kpr.owner_id, resource="revision", entity_id=revision.id)
-    return revision, kpr
+    return revision
 
 
 async def transition(
-    session: AsyncSession, actor: Actor, revision: Revision, kpr: Kpr, target: str, comment: str | None
+    session: AsyncSession, actor: Actor, revision: Revision, target: str, comment: str | None
 ) -> Revision:
-    # Deciders may race: lock the revision so exactly one decision wins and the others see it decided (409).
-    await session.refresh(revision, with_for_update=True)
     REVISION_STATES.check(revision.status, target)
+    kpr = await session.get(Kpr, revision.kpr_id)  # loaded already, by the access check
+    assert kpr is not None
     if actor.employee_id == kpr.owner_id or actor.subject == revision.requested_by:
         raise Forbidden(action="decide your own revision")
     if not await can_manage_employee_data(session, actor, kpr.owner_id):
         raise Forbidden(action="decide this revision (a manager in the owner's chain or an admin may)")
-    if target == "approved":
+    if target == RevisionStatus.APPROVED:
         cycle = await session.get(Cycle, kpr.cycle_id)
         assert cycle is not None
         ensure_cycle_open(cycle)

@@ -19,10 +19,11 @@ from decimal import (
     Overflow,
     localcontext,
 )
-from enum import StrEnum
 from functools import wraps
 from types import MappingProxyType
 from typing import ParamSpec, TypeVar
+
+from app.core.enums import Curve, Direction
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -67,17 +68,6 @@ def _exact(func: Callable[_P, _R]) -> Callable[_P, _R]:
             return func(*args, **kwargs)
 
     return wrapper
-
-
-class Direction(StrEnum):
-    INCREASE = "increase"
-    DECREASE = "decrease"
-    MAINTAIN = "maintain"
-
-
-class Curve(StrEnum):
-    LINEAR = "linear"
-    THRESHOLD = "threshold"
 
 
 @dataclass(frozen=True)

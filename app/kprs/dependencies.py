@@ -1,0 +1,33 @@
+"""Who may reach a KPR (DESIGN §6), declared in the endpoint signature: each loads the row once, answers 404 to those
+who may not see it and 403 to those who may see but not change it, and is shared by every endpoint of the resource."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends
+
+from app.core.auth import CurrentActor, Session
+from app.core.responses import unchanged
+from app.kprs import service
+from app.kprs.presenter import present
+from app.models import Kpr
+
+
+async def readable_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID) -> Kpr:
+    return await service.get(session, actor, kpr_id)
+
+
+async def writable_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID) -> Kpr:
+    return await service.get(session, actor, kpr_id, write=True)
+
+
+async def measurable_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID) -> Kpr:
+    """Check-ins may also come from a service (an API key), which writes nothing else."""
+    return await service.get(session, actor, kpr_id, write=True, service_may_write=True)
+
+
+ReadableKpr = Annotated[Kpr, Depends(readable_kpr)]
+WritableKpr = Annotated[Kpr, Depends(writable_kpr)]
+MeasurableKpr = Annotated[Kpr, Depends(measurable_kpr)]
+# Writable, and as the client last read it (If-Match).
+UnchangedKpr = Annotated[Kpr, Depends(unchanged(writable_kpr, present))]
