@@ -34,6 +34,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app
+	$(BIN)/lint-imports
 
 openapi: install
 	$(BIN)/kpr openapi > openapi.json

@@ -37,11 +37,13 @@ from app.cli import migrate
 from app.core.access import Actor
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
-from app.core.pagination import CursorCodec, PageParams
+from app.core.enums import ExportFormat
+from app.core.pagination import CursorCodec, PageParams, paginate
 from app.core.security import Principal
+from app.cycles import reports
 from app.cycles import service as cycles
-from app.evaluations import reports
 from app.evaluations import service as evaluations
+from app.evaluations.presenter import present_many as present_evaluations
 from app.models import CheckIn, Cycle, Department, Employee, Evaluation, Goal, Kpr, Organization, Plan
 
 T = TypeVar("T")
@@ -255,7 +257,7 @@ async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
 
         async def transition(target: str) -> None:
             async with request(sessionmaker) as session:
-                cycle = await cycles.get(session, actor, cycle_id)
+                cycle = await cycles.get(session, actor, cycle_id, lock=True)
                 await cycles.transition(session, actor, cycle, target, None)
 
         await timed("1. enter review (open evaluations)", lambda: transition("review"), ("evaluations", employees))
@@ -271,25 +273,32 @@ async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
 
         await timed("2. setup: all evaluations → calibration (bulk)", to_calibration)
 
+        async def summary(session: AsyncSession) -> Any:
+            return await reports.cycle_summary(session, actor, await cycles.get(session, actor, cycle_id))
+
+        async def calibration(session: AsyncSession) -> Any:
+            return await reports.cycle_calibration(session, await cycles.get(session, actor, cycle_id))
+
         async def read(step: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
             async with request(sessionmaker) as session:
                 return await step(session)
 
         await timed(
             "   summary (live figures)",
-            lambda: read(lambda s: reports.cycle_summary(s, actor, cycle_id)),
+            lambda: read(lambda s: summary(s)),
             ("KPR scores", total_kprs),
         )
         await timed(
             "   calibration report (live figures)",
-            lambda: read(lambda s: reports.cycle_calibration(s, actor, cycle_id)),
+            lambda: read(lambda s: calibration(s)),
             ("KPR scores", total_kprs),
         )
         await timed("3. close (finalize every evaluation)", lambda: transition("closed"), ("KPR scores", total_kprs))
 
         async def export(file_format: str) -> int:
             async with request(sessionmaker) as session:
-                result = await reports.export_cycle_evaluations(session, actor, cycle_id, file_format)  # type: ignore[arg-type]
+                cycle = await cycles.get(session, actor, cycle_id)
+                result = await reports.export_cycle_evaluations(session, cycle, ExportFormat(file_format))
             return sum(len(chunk) for chunk in result.chunks)
 
         size = await timed("   export CSV (frozen figures)", lambda: export("csv"), ("rows", employees))
@@ -297,15 +306,20 @@ async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
         size = await timed("   export XLSX (frozen figures)", lambda: export("xlsx"), ("rows", employees))
         print(f"{'':<46} {size / 1024:>8,.0f} KiB")
         page = PageParams(limit=200, cursor=None, codec=CursorCodec(b"bench"))
+
+        async def evaluation_page(session: AsyncSession, params: PageParams) -> Any:
+            # What GET /evaluations does: the visible rows of the cycle, one page, presented.
+            statement = evaluations.list_statement(actor, cycle_id, None, None)
+            rows, _ = await paginate(session, statement, params, [Evaluation.created_at, Evaluation.id])
+            return await present_evaluations(session, rows)
+
         await timed(
             "   GET /evaluations page of 200",
-            lambda: read(lambda s: evaluations.list_evaluations(s, actor, page, cycle_id=cycle_id)),
+            lambda: read(lambda s: evaluation_page(s, page)),
         )
         await latencies(
             "   GET /evaluations page of 50, 30 times",
-            lambda: read(
-                lambda s: evaluations.list_evaluations(s, actor, PageParams(50, None, page.codec), cycle_id=cycle_id)
-            ),
+            lambda: read(lambda s: evaluation_page(s, PageParams(50, None, page.codec))),
             30,
         )
         print(f"peak RSS {peak_rss_mib():,.0f} MiB")

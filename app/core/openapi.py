@@ -133,4 +133,3 @@ def _declare_no_nul(document: dict[str, Any]) -> None:
                 for variant in schema.get("anyOf", [schema]):
                     if variant.get("type") == "string" and not {"format", "pattern", "enum"} & set(variant):
                         variant["pattern"] = NO_NUL_PATTERN
-

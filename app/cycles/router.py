@@ -1,18 +1,32 @@
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 
 from app.core.auth import CurrentActor, Session
+from app.core.enums import CycleStatus, ExportFormat
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
+from app.core.params import AsOf
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import resource_response
 from app.core.routing import ApiRoute
-from app.core.schemas import Page, TransitionIn
+from app.core.schemas import Choice, Page, TransitionIn
 from app.core.transitions import Transition, history_page
-from app.cycles import service
-from app.cycles.schemas import Cycle, CycleCreate, CycleStatus, CycleUpdate
+from app.cycles import reports, service
+from app.cycles.dependencies import (
+    CalibratedCycle,
+    CycleAdmin,
+    CycleMover,
+    ExportedCycle,
+    MovableCycle,
+    ReadableCycle,
+    UnchangedCycle,
+)
+from app.cycles.export import XLSX_MEDIA_TYPE
+from app.cycles.presenter import present, present_many
+from app.cycles.rules import CYCLE_STATES
+from app.cycles.schemas import Cycle, CycleCalibration, CycleCreate, CycleSummary, CycleUpdate
 from app.models import Cycle as CycleRow
 
 router = APIRouter(route_class=ApiRoute, prefix="/cycles", tags=["cycles"])
@@ -23,43 +37,38 @@ async def list_cycles(
     session: Session,
     actor: CurrentActor,
     page: Pagination,
-    status: Annotated[CycleStatus | None, Query()] = None,
+    status: Annotated[Choice[CycleStatus] | None, Query()] = None,
 ) -> Page[Cycle]:
     rows, cursor = await paginate(
         session, service.list_statement(actor, status), page, [CycleRow.created_at, CycleRow.id]
     )
-    return Page(items=[Cycle.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.post("", status_code=201, response_model=Cycle, responses=WRITE_RESPONSES, summary="Create a cycle (admin)")
-async def create_cycle(session: Session, actor: CurrentActor, body: CycleCreate) -> Response:
+async def create_cycle(session: Session, actor: CycleAdmin, body: CycleCreate) -> Response:
     cycle = await service.create(session, actor, body)
-    return resource_response(Cycle.model_validate(cycle), status_code=201, location=f"/api/v1/cycles/{cycle.id}")
+    return resource_response(await present(session, cycle), status_code=201, location=f"/api/v1/cycles/{cycle.id}")
 
 
 @router.get("/{cycle_id:uuid}", response_model=Cycle, summary="Get a cycle")
-async def get_cycle(session: Session, actor: CurrentActor, cycle_id: uuid.UUID) -> Response:
-    return resource_response(Cycle.model_validate(await service.get(session, actor, cycle_id)))
+async def get_cycle(session: Session, cycle: ReadableCycle) -> Response:
+    return resource_response(await present(session, cycle))
 
 
 @router.patch(
     "/{cycle_id:uuid}", response_model=Cycle, responses=WRITE_RESPONSES, summary="Update a cycle or its policy (admin)"
 )
-async def update_cycle(
-    session: Session, actor: CurrentActor, cycle_id: uuid.UUID, body: CycleUpdate, if_match: IfMatch = None
-) -> Response:
-    cycle = await service.get(session, actor, cycle_id, lock=True)
-    await check_if_match(if_match, lambda: Cycle.model_validate(cycle))
+async def update_cycle(session: Session, actor: CycleAdmin, cycle: UnchangedCycle, body: CycleUpdate) -> Response:
     cycle = await service.update(session, actor, cycle, changed_fields(body))
-    return resource_response(Cycle.model_validate(cycle))
+    return resource_response(await present(session, cycle))
 
 
 @router.get("/{cycle_id:uuid}/transitions", response_model=Page[Transition], summary="A cycle's state history")
 async def list_cycle_transitions(
-    session: Session, actor: CurrentActor, cycle_id: uuid.UUID, page: Pagination
+    session: Session, actor: CurrentActor, cycle: ReadableCycle, page: Pagination
 ) -> Page[Transition]:
-    await service.get(session, actor, cycle_id)
-    return await history_page(session, actor.organization_id, service.CYCLE_STATES, cycle_id, page)
+    return await history_page(session, actor.organization_id, CYCLE_STATES, cycle.id, page)
 
 
 @router.post(
@@ -73,7 +82,67 @@ async def list_cycle_transitions(
         "blockers listed) while any is still in self or manager review."
     ),
 )
-async def transition_cycle(session: Session, actor: CurrentActor, cycle_id: uuid.UUID, body: TransitionIn) -> Response:
-    cycle = await service.get(session, actor, cycle_id)
+async def transition_cycle(session: Session, actor: CycleMover, cycle: MovableCycle, body: TransitionIn) -> Response:
     cycle = await service.transition(session, actor, cycle, body.to, body.comment)
-    return resource_response(Cycle.model_validate(cycle))
+    return resource_response(await present(session, cycle))
+
+
+@router.get(
+    "/{cycle_id:uuid}/summary",
+    response_model=CycleSummary,
+    summary="A cycle's summary",
+    description=(
+        "Plans and evaluations by status, active KPRs, average progress (active KPRs of approved plans) and the "
+        "distribution of final ratings. Admins and services see the whole cycle; managers their reports and "
+        "themselves; employees themselves. `as_of` applies to measured figures; statuses are current."
+    ),
+)
+async def get_cycle_summary(
+    session: Session,
+    actor: CurrentActor,
+    cycle: ReadableCycle,
+    as_of: AsOf = None,
+) -> Response:
+    return resource_response(await reports.cycle_summary(session, actor, cycle, as_of))
+
+
+@router.get(
+    "/{cycle_id:uuid}/calibration",
+    response_model=CycleCalibration,
+    summary="A cycle's rating distribution against the policy's guidelines (admin, service)",
+    description="Final ratings per band, overall and per department, with every guideline that is violated named.",
+)
+async def get_cycle_calibration(session: Session, cycle: CalibratedCycle) -> Response:
+    return resource_response(await reports.cycle_calibration(session, cycle))
+
+
+@router.get(
+    "/{cycle_id:uuid}/evaluations/export",
+    response_class=StreamingResponse,
+    summary="Export a cycle's evaluations as CSV or XLSX (admin, service)",
+    description=(
+        "One row per evaluation: employee id, name, department, manager, status, results/self/manager/final scores, "
+        "rating, calibrated and final rating. The header row follows Accept-Language (zh-CN / en). CSV is UTF-8 with "
+        "a byte-order mark so that Excel shows Chinese correctly."
+    ),
+    responses={
+        200: {
+            "description": "The file, as an attachment.",
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
+    },
+)
+async def export_cycle_evaluations(
+    session: Session,
+    cycle: ExportedCycle,
+    format: Annotated[Choice[ExportFormat], Query(description="csv (default) or xlsx")] = ExportFormat.CSV,
+) -> StreamingResponse:
+    export = await reports.export_cycle_evaluations(session, cycle, format)
+    return StreamingResponse(
+        export.chunks,
+        media_type=export.media_type,
+        headers={"Content-Disposition": export.content_disposition, "Cache-Control": "no-store"},
+    )

@@ -3,20 +3,18 @@ from typing import Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from app.core.schemas import Day, InputModel, Name, OutputModel, PatchModel, UtcDatetime
+from app.core.enums import Cadence, CycleStatus
+from app.core.schemas import Choice, Day, Figure, InputModel, Measure, Name, OutputModel, PatchModel, UtcDatetime
 from app.scoring.policy import PolicyIn
-
-Cadence = Literal["annual", "semiannual", "quarterly", "monthly", "custom"]
-CycleStatus = Literal["planning", "active", "review", "calibration", "closed"]
 
 
 class Cycle(OutputModel):
     id: uuid.UUID
     name: str
-    cadence: Cadence
+    cadence: Choice[Cadence]
     start_date: Day
     end_date: Day
-    status: CycleStatus
+    status: Choice[CycleStatus]
     policy: PolicyIn
     created_at: UtcDatetime
     updated_at: UtcDatetime
@@ -24,7 +22,7 @@ class Cycle(OutputModel):
 
 class CycleCreate(InputModel):
     name: Name
-    cadence: Cadence
+    cadence: Choice[Cadence]
     start_date: Day
     end_date: Day
     policy: PolicyIn = Field(default_factory=PolicyIn, description="Scoring policy; defaults apply when omitted.")
@@ -54,7 +52,7 @@ class CycleUpdate(PatchModel):
     non_nullable = frozenset({"name", "cadence", "start_date", "end_date", "policy"})
 
     name: Name | None = None
-    cadence: Cadence | None = None
+    cadence: Choice[Cadence] | None = None
     start_date: Day | None = None
     end_date: Day | None = None
     policy: PolicyIn | None = None
@@ -66,9 +64,46 @@ class CycleUpdate(PatchModel):
 
 class CycleSummary(OutputModel):
     cycle_id: uuid.UUID
-    status: CycleStatus
+    status: Choice[CycleStatus]
     plans_by_status: dict[str, int]
     evaluations_by_status: dict[str, int]
     kprs: int
     average_progress: float | None = Field(description="Mean progress of active KPRs in approved plans, 2 decimals.")
     rating_distribution: dict[str, int]
+
+
+class BandShare(OutputModel):
+    rating: str
+    count: int
+    share: Figure = Field(description="Percent of the evaluations in scope, 2 decimals.")
+    min_share: Measure | None
+    max_share: Measure | None
+    violated: bool
+
+
+class Violation(OutputModel):
+    rating: str
+    count: int
+    share: Figure
+    bound: Literal["min_share", "max_share"]
+    limit: Measure
+    message: str
+
+
+class DepartmentCalibration(OutputModel):
+    department_id: uuid.UUID | None
+    department_name: str | None
+    total: int
+    bands: list[BandShare]
+    violations: list[Violation]
+
+
+class CycleCalibration(OutputModel):
+    """The cycle's rating distribution (final ratings) against the policy's guidelines, overall and per department."""
+
+    cycle_id: uuid.UUID
+    status: str
+    total: int
+    bands: list[BandShare]
+    violations: list[Violation]
+    departments: list[DepartmentCalibration]

@@ -14,13 +14,14 @@ from typing import Any, NamedTuple
 from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.enums import EvaluationStatus, KprStatus
 from app.core.schemas import STORED
 from app.models import Kpr
 from app.scoring import engine
 from app.scoring.policy import PolicyIn
 from app.scoring.service import latest_values_statement
 
-FROZEN_STATES = frozenset({"finalized", "acknowledged"})
+FROZEN_STATES = frozenset({EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED})
 SNAPSHOT_VERSION = 1
 
 
@@ -92,7 +93,7 @@ async def load_live_inputs(
     KPRs by an index and check-ins by ``(kpr_id, recorded_at)``, so the plans stay linear even while the planner's
     statistics lag behind a bulk insert (a semi-join against freshly inserted evaluations did not).
     """
-    active = (Kpr.status == "active", kpr_where)
+    active = (Kpr.status == KprStatus.ACTIVE, kpr_where)
     rows = await session.execute(select(*KPR_COLUMNS).where(*active).order_by(Kpr.plan_id, Kpr.created_at, Kpr.id))
     by_plan: dict[uuid.UUID, list[KprRow]] = {}
     for row in rows:

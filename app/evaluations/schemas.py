@@ -1,12 +1,10 @@
 import uuid
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
-from app.core.schemas import NOT_BLANK, Comment, Figure, InputModel, Measure, OutputModel, UtcDatetime
-
-EvaluationStatus = Literal["self_review", "manager_review", "calibration", "finalized", "acknowledged"]
-ExportFormat = Literal["csv", "xlsx"]
+from app.core.enums import EvaluationStatus
+from app.core.schemas import NOT_BLANK, Choice, Comment, Figure, InputModel, Measure, OutputModel, UtcDatetime
 
 # Review scores live on the same scale as KPR scores (0 up to the policy's cap, at most 1000).
 ReviewScore = Annotated[Measure, Field(ge=0, le=1000)]
@@ -39,7 +37,7 @@ class Evaluation(OutputModel):
     employee_id: uuid.UUID
     plan_id: uuid.UUID
     reviewer_id: uuid.UUID | None
-    status: EvaluationStatus
+    status: Choice[EvaluationStatus]
     items: list[EvaluationItem]
     results_score: Figure | None
     self_score: Measure | None
@@ -112,40 +110,3 @@ class CalibrationIn(InputModel):
             "examples": [{"rating": "A", "reason": "跨部门校准：贡献被低估 / under-rated in calibration"}]
         }
     )
-
-
-class BandShare(OutputModel):
-    rating: str
-    count: int
-    share: Figure = Field(description="Percent of the evaluations in scope, 2 decimals.")
-    min_share: Measure | None
-    max_share: Measure | None
-    violated: bool
-
-
-class Violation(OutputModel):
-    rating: str
-    count: int
-    share: Figure
-    bound: Literal["min_share", "max_share"]
-    limit: Measure
-    message: str
-
-
-class DepartmentCalibration(OutputModel):
-    department_id: uuid.UUID | None
-    department_name: str | None
-    total: int
-    bands: list[BandShare]
-    violations: list[Violation]
-
-
-class CycleCalibration(OutputModel):
-    """The cycle's rating distribution (final ratings) against the policy's guidelines, overall and per department."""
-
-    cycle_id: uuid.UUID
-    status: str
-    total: int
-    bands: list[BandShare]
-    violations: list[Violation]
-    departments: list[DepartmentCalibration]

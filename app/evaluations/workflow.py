@@ -15,44 +15,29 @@ from sqlalchemy import exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
+from app.core.enums import EvaluationStatus, PlanStatus
 from app.core.errors import Conflict
-from app.core.transitions import StateMachine
+from app.core.transitions import StateMachine, record_transitions
 from app.evaluations import figures as fig
 from app.evaluations.messages import message
-from app.models import Cycle, Employee, Evaluation, Kpr, Plan, StateTransition
+from app.models import Cycle, Employee, Evaluation, Kpr, Plan
 from app.scoring.policy import policy_from_json
 
 EVALUATION_STATES = StateMachine(
     "evaluation",
     {
-        "self_review": ("manager_review",),
-        "manager_review": ("calibration",),
-        "calibration": ("finalized",),
-        "finalized": ("acknowledged", "calibration"),
+        EvaluationStatus.SELF_REVIEW: (EvaluationStatus.MANAGER_REVIEW,),
+        EvaluationStatus.MANAGER_REVIEW: (EvaluationStatus.CALIBRATION,),
+        EvaluationStatus.CALIBRATION: (EvaluationStatus.FINALIZED,),
+        EvaluationStatus.FINALIZED: (EvaluationStatus.ACKNOWLEDGED, EvaluationStatus.CALIBRATION),
     },
 )
-REVIEW_STATES = ("self_review", "manager_review")
+REVIEW_STATES = (EvaluationStatus.SELF_REVIEW, EvaluationStatus.MANAGER_REVIEW)
 MAX_BLOCKERS = 100
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _transition_row(
-    actor: Actor, entity_id: uuid.UUID, from_state: str | None, to_state: str, comment: str | None, at: datetime
-) -> dict[str, Any]:
-    return {
-        "id": uuid.uuid4(),
-        "organization_id": actor.organization_id,
-        "entity_type": EVALUATION_STATES.entity_type,
-        "entity_id": entity_id,
-        "from_state": from_state,
-        "to_state": to_state,
-        "comment": comment,
-        "actor": actor.subject,
-        "at": at,
-    }
 
 
 async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> None:
@@ -61,11 +46,11 @@ async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> Non
     plans = await session.execute(
         select(Plan.id, Plan.employee_id, Employee.manager_id)
         .join(Employee, Employee.id == Plan.employee_id)
-        .where(Plan.cycle_id == cycle.id, Plan.status == "approved", ~already)
+        .where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, ~already)
     )
     now = _now()
     evaluations: list[dict[str, Any]] = []
-    transitions: list[dict[str, Any]] = []
+    transitions: list[tuple[uuid.UUID, str | None, str]] = []
     for plan_id, employee_id, manager_id in plans:
         evaluation_id = uuid.uuid4()
         evaluations.append(
@@ -76,15 +61,15 @@ async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> Non
                 "employee_id": employee_id,
                 "plan_id": plan_id,
                 "reviewer_id": manager_id,
-                "status": "self_review",
+                "status": EvaluationStatus.SELF_REVIEW,
                 "created_at": now,
                 "updated_at": now,
             }
         )
-        transitions.append(_transition_row(actor, evaluation_id, None, "self_review", None, now))
+        transitions.append((evaluation_id, None, EvaluationStatus.SELF_REVIEW))
     if evaluations:
         await session.execute(insert(Evaluation), evaluations)
-        await session.execute(insert(StateTransition), transitions)
+        await record_transitions(session, actor, EVALUATION_STATES, transitions, at=now)
 
 
 @dataclass(frozen=True)
@@ -145,7 +130,7 @@ async def finalize_for_close(session: AsyncSession, actor: Actor, cycle: Cycle) 
     rows = (
         await session.execute(
             select(Evaluation.id, Evaluation.plan_id, Evaluation.manager_score, Evaluation.self_score).where(
-                Evaluation.cycle_id == cycle.id, Evaluation.status == "calibration"
+                Evaluation.cycle_id == cycle.id, Evaluation.status == EvaluationStatus.CALIBRATION
             )
         )
     ).all()
@@ -167,13 +152,13 @@ async def _store_finalized(
     policy_json = fig.resolved_policy(cycle.policy)
     policy = policy_from_json(policy_json)
     updates: list[dict[str, Any]] = []
-    transitions: list[dict[str, Any]] = []
+    transitions: list[tuple[uuid.UUID, str | None, str]] = []
     for evaluation_id, plan_id, manager_score, self_score in rows:
         figures = fig.live_figures(plan_id, manager_score, self_score, inputs, policy)
         updates.append(
             {
                 "id": evaluation_id,
-                "status": "finalized",
+                "status": EvaluationStatus.FINALIZED,
                 "results_score": figures.results_score,
                 "final_score": figures.final_score,
                 "rating": figures.rating,
@@ -182,7 +167,7 @@ async def _store_finalized(
                 "updated_at": now,
             }
         )
-        transitions.append(_transition_row(actor, evaluation_id, "calibration", "finalized", comment, now))
+        transitions.append((evaluation_id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED))
     # ORM bulk UPDATE by primary key: one executemany, not one round trip per evaluation.
     await session.execute(update(Evaluation), updates)
-    await session.execute(insert(StateTransition), transitions)
+    await record_transitions(session, actor, EVALUATION_STATES, transitions, comment, at=now)

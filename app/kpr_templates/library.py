@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID, uuid5
 
+from app.core.enums import Direction, Frequency
+
 __all__ = [
     "DIRECTIONS",
     "FREQUENCIES",
@@ -26,8 +28,8 @@ __all__ = [
 # Fixed forever: template ids are uuid5(NAMESPACE, slug), and stored KPRs refer to them.
 NAMESPACE = UUID("6f1c9e52-3b7a-5d84-9a20-4c8e1f0b7d35")
 
-DIRECTIONS = ("increase", "decrease", "maintain")
-FREQUENCIES = ("daily", "weekly", "monthly")
+DIRECTIONS = tuple(Direction)
+FREQUENCIES = tuple(Frequency)
 FUNCTIONS: tuple[str, ...] = (
     "sales",
     "marketing",

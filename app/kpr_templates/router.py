@@ -1,16 +1,16 @@
-import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from app.core.auth import CurrentActor, Session
-from app.core.i18n import current_locale
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.kpr_templates import service
+from app.kpr_templates.dependencies import KnownTemplate, TemplateApplier
 from app.kpr_templates.library import FUNCTIONS
+from app.kpr_templates.presenter import present_many
 from app.kpr_templates.schemas import KprTemplate, TemplateApplied, TemplateApply
 
 router = APIRouter(route_class=ApiRoute, prefix="/kpr-templates", tags=["kpr templates"])
@@ -30,8 +30,8 @@ async def list_kpr_templates(
         str | None, Query(max_length=64, description="Only templates of this business function (empty: all).")
     ] = None,
 ) -> Page[KprTemplate]:
-    items, cursor = service.list_page(function or None, page, current_locale.get())
-    return Page(items=items, next_cursor=cursor)
+    templates, cursor = service.list_page(function or None, page)
+    return Page(items=present_many(templates), next_cursor=cursor)
 
 
 @router.post(
@@ -48,6 +48,6 @@ async def list_kpr_templates(
     "be `planning` or `active` (409, `CYCLE_NOT_OPEN`) and `due_date` inside it.",
 )
 async def apply_kpr_template(
-    session: Session, actor: CurrentActor, template_id: uuid.UUID, body: TemplateApply
+    session: Session, template: KnownTemplate, actor: TemplateApplier, body: TemplateApply
 ) -> TemplateApplied:
-    return await service.apply(session, actor, template_id, body)
+    return await service.apply(session, actor, template, body)

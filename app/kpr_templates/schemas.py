@@ -1,20 +1,19 @@
 import uuid
-from typing import Annotated, Literal, Self
+from typing import Annotated, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
-from app.core.schemas import Day, InputModel, Measure, OutputModel
+from app.core.enums import Direction, Frequency
+from app.core.schemas import Choice, Day, InputModel, Measure, OutputModel
 
-Direction = Literal["increase", "decrease", "maintain"]
-Frequency = Literal["daily", "weekly", "monthly"]
 MAX_EMPLOYEES = 1000
 
 
 class SuggestedKpi(OutputModel):
     name: str
     unit: str
-    direction: Direction
-    frequency: Frequency
+    direction: Choice[Direction]
+    frequency: Choice[Frequency]
 
 
 class KprTemplate(OutputModel):
@@ -25,7 +24,7 @@ class KprTemplate(OutputModel):
     title: str
     description: str
     unit: str
-    direction: Direction
+    direction: Choice[Direction]
     suggested_kpis: list[SuggestedKpi] = Field(description="Process indicators (KPIs) that usually drive the result.")
 
     model_config = ConfigDict(

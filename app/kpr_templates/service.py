@@ -23,7 +23,7 @@ from app.core.repository import get_in_org
 from app.cycles.rules import ensure_cycle_open
 from app.kpr_templates.library import KprTemplate as TemplateDef
 from app.kpr_templates.library import get_template, list_templates
-from app.kpr_templates.schemas import CreatedKpr, KprTemplate, SuggestedKpi, TemplateApplied, TemplateApply
+from app.kpr_templates.schemas import CreatedKpr, TemplateApplied, TemplateApply
 from app.models import Cycle, Employee, Goal, Kpr, Organization, Plan
 from app.models.base import utcnow
 from app.plans import service as plan_service
@@ -68,27 +68,7 @@ register_messages(_MESSAGES)
 # --- the library --------------------------------------------------------------------------------------------------
 
 
-def localized(template: TemplateDef, locale: str) -> KprTemplate:
-    return KprTemplate(
-        id=template.id,
-        function=template.function,
-        title=template.title.get(locale),
-        description=template.description.get(locale),
-        unit=template.unit.get(locale),
-        direction=template.direction,
-        suggested_kpis=[
-            SuggestedKpi(
-                name=kpi.name.get(locale),
-                unit=kpi.unit.get(locale),
-                direction=kpi.direction,
-                frequency=kpi.frequency,
-            )
-            for kpi in template.suggested_kpis
-        ],
-    )
-
-
-def list_page(function: str | None, page: PageParams, locale: str) -> tuple[list[KprTemplate], str | None]:
+def list_page(function: str | None, page: PageParams) -> tuple[list[TemplateDef], str | None]:
     """One page of the library in its fixed order (function, slug); the cursor is the last (function, slug) seen."""
     templates = list_templates(function)
     if page.cursor is not None:
@@ -100,7 +80,7 @@ def list_page(function: str | None, page: PageParams, locale: str) -> tuple[list
     if len(templates) > page.limit:
         templates = templates[: page.limit]
         next_cursor = page.codec.encode([templates[-1].function, templates[-1].slug])
-    return [localized(template, locale) for template in templates], next_cursor
+    return templates, next_cursor
 
 
 # --- applying a template ------------------------------------------------------------------------------------------
@@ -127,12 +107,15 @@ def _definition_errors(template: TemplateDef, data: TemplateApply) -> list[dict[
     ]
 
 
-async def apply(session: AsyncSession, actor: Actor, template_id: uuid.UUID, data: TemplateApply) -> TemplateApplied:
+def get(template_id: uuid.UUID) -> TemplateDef:
     template = get_template(template_id)
     if template is None:
         raise NotFound("template", template_id)
-    if not actor.is_admin and actor.employee_id is None:
-        raise Forbidden(action=APPLY_ACTION)
+    return template
+
+
+async def apply(session: AsyncSession, actor: Actor, template: TemplateDef, data: TemplateApply) -> TemplateApplied:
+    """The caller may set KPRs for others (``TemplateApplier``); which employees is checked here."""
     org = actor.organization_id
     cycle = await get_in_org(session, Cycle, data.cycle_id, org, "cycle")
     goal = await get_in_org(session, Goal, data.goal_id, org, "goal")

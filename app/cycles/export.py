@@ -5,18 +5,18 @@ import io
 import tempfile
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
-from typing import Literal
 from urllib.parse import quote
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
 
+from app.core.enums import ExportFormat
+
 Cell = str | Decimal | None
-ExportFormat = Literal["csv", "xlsx"]
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MEDIA_TYPES: dict[ExportFormat, str] = {"csv": CSV_MEDIA_TYPE, "xlsx": XLSX_MEDIA_TYPE}
+MEDIA_TYPES: dict[ExportFormat, str] = {ExportFormat.CSV: CSV_MEDIA_TYPE, ExportFormat.XLSX: XLSX_MEDIA_TYPE}
 
 ROWS_PER_CHUNK = 500
 BYTES_PER_CHUNK = 64 * 1024

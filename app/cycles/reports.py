@@ -1,4 +1,4 @@
-"""Cycle-level reads over evaluations: summary, calibration report (distribution) and export.
+"""A cycle's reports over its plans, KPRs and evaluations: summary, calibration report (distribution) and export.
 
 Each loads the cycle's evaluations, KPRs and latest values with one statement apiece and scores in memory, so the cost
 does not depend on how many employees the cycle has beyond the rows themselves.
@@ -16,20 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.core.access import Actor, visible_employees_filter
+from app.core.enums import ExportFormat, KprStatus, PlanStatus
 from app.core.i18n import current_locale
-from app.core.repository import get_in_org
-from app.cycles.schemas import CycleSummary
-from app.evaluations import export as encode
+from app.cycles import export as encode
+from app.cycles import schemas
 from app.evaluations import figures as fig
-from app.evaluations import schemas
-from app.evaluations.messages import EXPORT_HEADERS, forbidden, message
+from app.evaluations.messages import EXPORT_HEADERS, message
 from app.models import Cycle, Department, Employee, Evaluation, Kpr, Plan
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
-
-
-async def _cycle(session: AsyncSession, actor: Actor, cycle_id: uuid.UUID) -> Cycle:
-    return await get_in_org(session, Cycle, cycle_id, actor.organization_id, "cycle")
 
 
 def _where(*conditions: ColumnElement[bool] | None) -> list[ColumnElement[bool]]:
@@ -109,13 +104,12 @@ async def _scored_rows(
 
 
 async def cycle_summary(
-    session: AsyncSession, actor: Actor, cycle_id: uuid.UUID, as_of: datetime | None = None
-) -> CycleSummary:
+    session: AsyncSession, actor: Actor, cycle: Cycle, as_of: datetime | None = None
+) -> schemas.CycleSummary:
     """Counts and figures over what the caller may read: the whole cycle for admin/service, else self and reports.
 
     ``as_of`` applies to measured figures (check-ins at or before it); statuses and counts are current.
     """
-    cycle = await _cycle(session, actor, cycle_id)
     policy = policy_from_json(cycle.policy)
     plan_visible = visible_employees_filter(actor, Plan.employee_id)
     evaluation_visible = visible_employees_filter(actor, Evaluation.employee_id)
@@ -126,7 +120,11 @@ async def cycle_summary(
     kpr_count = await session.scalar(
         select(func.count())
         .select_from(Kpr)
-        .where(*_where(Kpr.cycle_id == cycle.id, Kpr.status == "active", visible_employees_filter(actor, Kpr.owner_id)))
+        .where(
+            *_where(
+                Kpr.cycle_id == cycle.id, Kpr.status == KprStatus.ACTIVE, visible_employees_filter(actor, Kpr.owner_id)
+            )
+        )
     )
     evaluations = (
         await session.execute(
@@ -137,7 +135,7 @@ async def cycle_summary(
     # Plans are matched in memory rather than by a sub-select, which keeps every statement a single-table filter.
     approved = set(
         await session.scalars(
-            select(Plan.id).where(*_where(Plan.cycle_id == cycle.id, Plan.status == "approved", plan_visible))
+            select(Plan.id).where(*_where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, plan_visible))
         )
     )
     inputs = await fig.load_live_inputs(
@@ -161,7 +159,7 @@ async def cycle_summary(
         by_status[scores.status] = by_status.get(scores.status, 0) + 1
         if scores.final_rating is not None:
             distribution[scores.final_rating] = distribution.get(scores.final_rating, 0) + 1
-    return CycleSummary(
+    return schemas.CycleSummary(
         cycle_id=cycle.id,
         status=cycle.status,
         plans_by_status={status: count for status, count in plans},
@@ -218,10 +216,9 @@ def _violations(shares: list[engine.BandShare]) -> list[schemas.Violation]:
     return found
 
 
-async def cycle_calibration(session: AsyncSession, actor: Actor, cycle_id: uuid.UUID) -> schemas.CycleCalibration:
-    cycle = await _cycle(session, actor, cycle_id)
-    if not actor.reads_whole_org:
-        raise forbidden("calibration_report")
+async def cycle_calibration(session: AsyncSession, cycle: Cycle) -> schemas.CycleCalibration:
+    """Final ratings per band against the policy's guidelines, overall and per department (whole-organization
+    readers only: ``CalibratedCycle``)."""
     policy = policy_from_json(cycle.policy)
     statement = (
         select(*SCORED_COLUMNS, Employee.department_id, Department.name)
@@ -272,13 +269,8 @@ def _round(value: Decimal | None) -> Decimal | None:
     return None if value is None else engine.round2(value)
 
 
-async def export_cycle_evaluations(
-    session: AsyncSession, actor: Actor, cycle_id: uuid.UUID, file_format: encode.ExportFormat
-) -> Export:
+async def export_cycle_evaluations(session: AsyncSession, cycle: Cycle, file_format: ExportFormat) -> Export:
     """Every evaluation of the cycle, one row each, with the same figures the API shows (2 decimals)."""
-    cycle = await _cycle(session, actor, cycle_id)
-    if not actor.reads_whole_org:
-        raise forbidden("export")
     policy = policy_from_json(cycle.policy)
     reviewer = aliased(Employee)
     statement = (
@@ -311,7 +303,7 @@ async def export_cycle_evaluations(
     stem = f"{cycle.name}-evaluations"
     fallback = f"evaluations-{cycle.id}-{date.today().isoformat()}"
     chunks: Any
-    if file_format == "xlsx":
+    if file_format == ExportFormat.XLSX:
         chunks = encode.xlsx_chunks(header, table, cycle.name)
     else:
         chunks = encode.csv_chunks(header, table)
