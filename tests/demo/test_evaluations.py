@@ -6,18 +6,16 @@ import io
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.config import Settings
-from app.core.security import mint_token
-from app.demo import DEMO_ORG_ID, load_into
+from app.demo import load_into
+from tests.demo.conftest import Headers
 from tests.evaluations.helpers import API, ok
 
 
-async def test_demo_cycle_in_calibration(client: httpx.AsyncClient, session: AsyncSession, settings: Settings) -> None:
-    assert await load_into(session)
+async def test_demo_cycle_in_calibration(
+    demo: None, client: httpx.AsyncClient, session: AsyncSession, as_demo: Headers
+) -> None:
     assert not await load_into(session)  # a second load finds the demo and changes nothing
-    await session.commit()
-    token = mint_token(settings, subject="demo.hr_mgr", organization_id=DEMO_ORG_ID, roles=["admin"])
-    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
+    headers = as_demo("demo.hr_mgr", "admin")
     cycles = ok(await client.get(f"{API}/cycles", params={"status": "calibration"}, headers=headers))["items"]
     assert [cycle["name"] for cycle in cycles] == ["2026年第三季度"]
     cycle_id = cycles[0]["id"]
