@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.security import mint_token
-from app.demo.data import DEMO_ORG_ID, ORG_NAME, PEOPLE, TOKENS
+from app.demo.data import DEMO_ORG_ID, ORG_NAME, PEOPLE, ROLES, TOKENS
 from app.demo.evaluations import load_quarter_in_calibration
 from app.demo.org import is_loaded, load_company
 from app.demo.planning import load_annual_cycle
@@ -52,7 +52,8 @@ async def _load(session: AsyncSession) -> None:
 def _print_tokens(settings: Settings) -> None:
     external_ids = {person.key: person.external_id for person in PEOPLE}
     print(f"\norganization id: {DEMO_ORG_ID}")
-    for label, key, roles in TOKENS:
+    for label, key in TOKENS:
+        roles = ROLES.get(key, [])
         token = mint_token(settings, subject=external_ids[key], organization_id=DEMO_ORG_ID, roles=roles)
         print(f"\n{label}:\n{token}")
     print("\nOpen http://127.0.0.1:8000/docs, click Authorize and paste a token.")

@@ -72,11 +72,11 @@ PEOPLE = [
 ADMIN = "hr_mgr"
 ROLES = {ADMIN: ["admin"]}
 
-# The tokens ``kpr demo`` prints: label, person, roles.
+# The tokens ``kpr demo`` prints (with the person's roles): label, person.
 TOKENS = [
-    ("HR admin 赵敏 (admin)", "hr_mgr", ["admin"]),
-    ("manager 张伟 (华东销售经理)", "sales_lead", []),
-    ("employee 刘洋 (销售代表)", "sales_rep1", []),
+    ("HR admin 赵敏 (admin)", "hr_mgr"),
+    ("manager 张伟 (华东销售经理)", "sales_lead"),
+    ("employee 刘洋 (销售代表)", "sales_rep1"),
 ]
 
 
