@@ -6,25 +6,23 @@ import io
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.config import Settings
-from app.core.security import mint_token
-from app.demo import DEMO_ORG_ID, _load_org_chart, demo_id
-from app.demo_evaluations import CYCLE_KEY, load_evaluations_demo
+from app.demo import load_into
+from tests.demo.conftest import Headers
 from tests.evaluations.helpers import API, ok
 
 
-async def test_demo_cycle_in_calibration(client: httpx.AsyncClient, session: AsyncSession, settings: Settings) -> None:
-    await _load_org_chart(session)
-    await load_evaluations_demo(session, DEMO_ORG_ID, demo_id)
-    await load_evaluations_demo(session, DEMO_ORG_ID, demo_id)  # a second load changes nothing
-    await session.commit()
-    token = mint_token(settings, subject="demo.hr_mgr", organization_id=DEMO_ORG_ID, roles=["admin"])
-    headers = {"Authorization": f"Bearer {token}", "Accept-Language": "zh-CN"}
-    cycle_id = demo_id("cycle", CYCLE_KEY)
+async def test_demo_cycle_in_calibration(
+    demo: None, client: httpx.AsyncClient, session: AsyncSession, as_demo: Headers
+) -> None:
+    assert not await load_into(session)  # a second load finds the demo and changes nothing
+    headers = as_demo("demo.hr_mgr", "admin")
+    cycles = ok(await client.get(f"{API}/cycles", params={"status": "calibration"}, headers=headers))["items"]
+    assert [cycle["name"] for cycle in cycles] == ["2026年第三季度"]
+    cycle_id = cycles[0]["id"]
 
     summary = ok(await client.get(f"{API}/cycles/{cycle_id}/summary", headers=headers))
     report = ok(await client.get(f"{API}/cycles/{cycle_id}/calibration", headers=headers))
-    page = ok(await client.get(f"{API}/evaluations", params={"cycle_id": str(cycle_id)}, headers=headers))
+    page = ok(await client.get(f"{API}/evaluations", params={"cycle_id": cycle_id}, headers=headers))
     export = await client.get(f"{API}/cycles/{cycle_id}/evaluations/export", headers=headers)
 
     people = 9  # everyone in the demo org chart but the CEO, who has no manager

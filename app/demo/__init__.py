@@ -1,0 +1,59 @@
+"""``kpr demo``: a demo manufacturer in Chinese, and tokens to explore it with.
+
+The demo is loaded through the services like any caller (``calls``), from plain tables (``data``): the org chart
+(``org``), an active annual cycle (``planning``) and a quarter waiting in calibration (``evaluations``).
+"""
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.config import Settings
+from app.core.db import create_engine, create_sessionmaker
+from app.core.security import mint_token
+from app.demo.data import DEMO_ORG_ID, ORG_NAME, PEOPLE, ROLES, TOKENS
+from app.demo.evaluations import load_quarter_in_calibration
+from app.demo.org import is_loaded, load_company
+from app.demo.planning import load_annual_cycle
+
+__all__ = ["DEMO_ORG_ID", "load_demo", "load_into"]
+
+
+async def load_into(session: AsyncSession) -> bool:
+    """Load the whole demo in this session (flushed, not committed); False when it is already there."""
+    if await is_loaded(session):
+        return False
+    await _load(session)
+    return True
+
+
+async def load_demo(settings: Settings) -> None:
+    """Load the demo company once (a second run finds it and changes nothing), then print tokens for it."""
+    engine = create_engine(settings)
+    sessionmaker = create_sessionmaker(engine)
+    try:
+        async with sessionmaker() as session:
+            if await is_loaded(session):
+                print("the demo company is already loaded")
+            else:
+                print(f"loading the demo company {ORG_NAME} …")
+                await _load(session)
+                await session.commit()
+                print("demo loaded")
+    finally:
+        await engine.dispose()
+    _print_tokens(settings)
+
+
+async def _load(session: AsyncSession) -> None:
+    company = await load_company(session)
+    await load_annual_cycle(session, company)
+    await load_quarter_in_calibration(session, company)
+
+
+def _print_tokens(settings: Settings) -> None:
+    external_ids = {person.key: person.external_id for person in PEOPLE}
+    print(f"\norganization id: {DEMO_ORG_ID}")
+    for label, key in TOKENS:
+        roles = ROLES.get(key, [])
+        token = mint_token(settings, subject=external_ids[key], organization_id=DEMO_ORG_ID, roles=roles)
+        print(f"\n{label}:\n{token}")
+    print("\nOpen http://127.0.0.1:8000/docs, click Authorize and paste a token.")

@@ -1,0 +1,128 @@
+"""Every call the demo makes into the app, one small function each.
+
+The demo is a client of the services like the routers are: it authenticates as a person of the demo company, sends
+the same input schemas a request body would be parsed into, and passes the same rules (rights, states, SMART, weights,
+dates). Bodies are plain mappings validated here, so the data tables stay free of schema and enum types; when a
+service's signature changes, this module is the one place to adapt.
+"""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.checkins import service as checkins
+from app.checkins.schemas import CheckInCreate
+from app.core.access import Actor
+from app.core.auth import resolve_actor
+from app.core.schemas import TransitionIn
+from app.core.security import Principal
+from app.cycles import service as cycles
+from app.cycles.schemas import CycleCreate
+from app.departments import service as departments
+from app.departments.schemas import DepartmentCreate, DepartmentUpdate
+from app.employees import service as employees
+from app.employees.schemas import EmployeeCreate
+from app.evaluations import service as evaluations
+from app.evaluations.schemas import CalibrationIn, ReviewIn
+from app.goals import service as goals
+from app.goals.schemas import GoalCreate
+from app.kpis import service as kpis
+from app.kpis.schemas import KpiCreate
+from app.kprs import service as kprs
+from app.kprs.schemas import KprCreate
+from app.models import Cycle, Department, Employee, Goal, Kpi, Kpr
+from app.plans import service as plans
+
+Body = Mapping[str, Any]
+
+
+async def sign_in(session: AsyncSession, organization_id: uuid.UUID, subject: str, roles: list[str]) -> Actor:
+    """The caller a bearer token with this subject and these roles would make."""
+    principal = Principal(subject=subject, organization_id=organization_id, roles=frozenset(roles))
+    return await resolve_actor(session, principal)
+
+
+# --- the org chart --------------------------------------------------------------------------------------------------
+
+
+async def create_department(session: AsyncSession, admin: Actor, body: Body) -> Department:
+    return await departments.create(session, admin, DepartmentCreate.model_validate(body))
+
+
+async def update_department(session: AsyncSession, admin: Actor, department: Department, body: Body) -> Department:
+    changes = DepartmentUpdate.model_validate(body).model_dump(exclude_unset=True)
+    return await departments.update(session, admin, department, changes)
+
+
+async def create_employee(session: AsyncSession, admin: Actor, body: Body) -> Employee:
+    return await employees.create(session, admin, EmployeeCreate.model_validate(body))
+
+
+# --- cycles, goals, plans -------------------------------------------------------------------------------------------
+
+
+async def create_cycle(session: AsyncSession, admin: Actor, body: Body) -> Cycle:
+    return await cycles.create(session, admin, CycleCreate.model_validate(body))
+
+
+async def move_cycle(session: AsyncSession, admin: Actor, cycle: Cycle, to: str) -> None:
+    await cycles.transition(session, admin, cycle, to, None)
+
+
+async def create_goal(session: AsyncSession, admin: Actor, body: Body) -> Goal:
+    return await goals.create(session, admin, GoalCreate.model_validate(body))
+
+
+async def move_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, to: str) -> None:
+    plan = await plans.get(session, actor, plan_id)
+    await plans.transition(session, actor, plan, to, None)
+
+
+# --- KPRs, KPIs, check-ins ------------------------------------------------------------------------------------------
+
+
+async def create_kpr(session: AsyncSession, actor: Actor, body: Body) -> Kpr:
+    """A KPR of the cycle; the owner's plan is made with their first one."""
+    return await kprs.create(session, actor, KprCreate.model_validate(body))
+
+
+async def create_kpi(session: AsyncSession, actor: Actor, kpr_id: uuid.UUID, body: Body) -> Kpi:
+    kpr = await kprs.get(session, actor, kpr_id, write=True)
+    return await kpis.create(session, actor, kpr, KpiCreate.model_validate(body))
+
+
+async def check_in_kpr(session: AsyncSession, actor: Actor, kpr_id: uuid.UUID, body: Body) -> None:
+    kpr = await kprs.get(session, actor, kpr_id, write=True, service_may_write=True)
+    await checkins.create(session, actor, kpr.cycle_id, CheckInCreate.model_validate(body), kpr_id=kpr.id)
+
+
+async def check_in_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID, body: Body) -> None:
+    kpi, kpr = await kpis.get(session, actor, kpi_id, write=True, service_may_write=True)
+    await checkins.create(session, actor, kpr.cycle_id, CheckInCreate.model_validate(body), kpi_id=kpi.id)
+
+
+# --- evaluations ----------------------------------------------------------------------------------------------------
+
+
+async def evaluations_of(session: AsyncSession, admin: Actor, cycle: Cycle) -> dict[uuid.UUID, uuid.UUID]:
+    """The cycle's evaluations, by employee id."""
+    rows = await session.scalars(evaluations.list_statement(admin, cycle.id, None, None))
+    return {row.employee_id: row.id for row in rows}
+
+
+async def write_self_review(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body) -> None:
+    await evaluations.put_self_review(session, actor, evaluation_id, ReviewIn.model_validate(body), None)
+
+
+async def write_manager_review(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body) -> None:
+    await evaluations.put_manager_review(session, actor, evaluation_id, ReviewIn.model_validate(body), None)
+
+
+async def calibrate(session: AsyncSession, admin: Actor, evaluation_id: uuid.UUID, body: Body) -> None:
+    await evaluations.put_calibration(session, admin, evaluation_id, CalibrationIn.model_validate(body), None)
+
+
+async def move_evaluation(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, to: str) -> None:
+    await evaluations.transition_evaluation(session, actor, evaluation_id, TransitionIn(to=to))

@@ -1,0 +1,87 @@
+"""The demo's third quarter: planned, tracked and reviewed, now waiting in calibration, so the cycle summary, the
+calibration report and the export show real figures.
+
+Everyone with a manager agrees a plan of their department's KPRs, checks in twice per KPR, writes a self-review and
+is reviewed by their manager; the cycle and its evaluations then sit in ``calibration``, one rating already moved.
+"""
+
+from decimal import Decimal
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.demo import calls
+from app.demo.data import (
+    CALIBRATED,
+    DEPARTMENTS,
+    MANAGER_COMMENTS,
+    QUARTER,
+    QUARTER_GOALS,
+    QUARTER_KPRS,
+    QUARTER_READING_MONTHS,
+    QUARTER_RESULTS,
+    SELF_COMMENTS,
+    SELF_SCORE_ABOVE_MANAGER,
+    KprRow,
+)
+from app.demo.org import PEOPLE_BY_KEY, Company
+from app.demo.planning import agree_plan, check_in, create_cycle, create_goals, draft_plan
+from app.models import Kpr
+
+PARENT_DEPARTMENT = {row.code: row.parent for row in DEPARTMENTS}
+
+
+async def load_quarter_in_calibration(session: AsyncSession, company: Company) -> None:
+    admin = company.admin
+    cycle = await create_cycle(session, company, QUARTER)
+    goals = await create_goals(session, company, cycle, QUARTER_GOALS)
+    plans: dict[str, list[tuple[KprRow, Kpr]]] = {}
+    for result in QUARTER_RESULTS:
+        rows = QUARTER_KPRS[_kpr_family(PEOPLE_BY_KEY[result.person].department)]
+        drafted = await draft_plan(session, company, cycle, result.person, rows, goals)
+        await agree_plan(session, company, result.person, drafted[0])
+        plans[result.person] = list(zip(rows, drafted, strict=True))
+    await calls.move_cycle(session, admin, cycle, "active")
+    for result in QUARTER_RESULTS:
+        for row, kpr in plans[result.person]:
+            halfway = result.achieved if row.direction == "maintain" else result.achieved / 2
+            for month, achieved in zip(QUARTER_READING_MONTHS, (halfway, result.achieved), strict=True):
+                await check_in(session, company, kpr, QUARTER, month, _value_at(row, achieved), confidence=8)
+    # Entering review opens an evaluation in self review for every approved plan.
+    await calls.move_cycle(session, admin, cycle, "review")
+    evaluations = await calls.evaluations_of(session, admin, cycle)
+    cap = Decimal(QUARTER.policy["cap"])
+    for turn, result in enumerate(QUARTER_RESULTS):
+        evaluation_id = evaluations[company.employees[result.person].id]
+        employee, manager = company.actors[result.person], company.manager_of(result.person)
+        self_score = min(Decimal(result.manager_score + SELF_SCORE_ABOVE_MANAGER), cap)
+        self_review = {"score": self_score, "comment": SELF_COMMENTS[turn % len(SELF_COMMENTS)]}
+        await calls.write_self_review(session, employee, evaluation_id, self_review)
+        await calls.move_evaluation(session, employee, evaluation_id, "manager_review")
+        manager_review = {
+            "score": Decimal(result.manager_score),
+            "comment": MANAGER_COMMENTS[turn % len(MANAGER_COMMENTS)],
+        }
+        await calls.write_manager_review(session, manager, evaluation_id, manager_review)
+        await calls.move_evaluation(session, manager, evaluation_id, "calibration")
+    await calls.move_cycle(session, admin, cycle, "calibration")
+    for person, (rating, reason) in CALIBRATED.items():
+        evaluation_id = evaluations[company.employees[person].id]
+        await calls.calibrate(session, admin, evaluation_id, {"rating": rating, "reason": reason})
+
+
+def _kpr_family(department: str) -> str:
+    """The department whose quarterly KPRs someone has: their own, or for a sub-team its parent's (SALES-E → SALES)."""
+    code: str | None = department
+    while code is not None and code not in QUARTER_KPRS:
+        code = PARENT_DEPARTMENT[code]
+    assert code is not None, f"no quarterly KPRs for {department}"
+    return code
+
+
+def _value_at(kpr: KprRow, achieved: Decimal) -> Decimal:
+    """The reading that reaches this share of the target."""
+    baseline, target = Decimal(kpr.baseline), Decimal(kpr.target)
+    if kpr.direction == "maintain":
+        # Within tolerance for a good quarter, outside it for a poor one.
+        return target if achieved >= Decimal("0.8") else target + Decimal(kpr.tolerance or 0) * 2
+    return (baseline + achieved * (target - baseline)).quantize(Decimal("0.01"))
