@@ -76,7 +76,7 @@ async def create_goal(session: AsyncSession, admin: Actor, body: Body) -> Goal:
 
 
 async def move_plan(session: AsyncSession, actor: Actor, plan_id: uuid.UUID, to: str) -> None:
-    plan = await plans.get(session, actor, plan_id)
+    plan = await plans.get(session, actor, plan_id, lock=True)
     await plans.transition(session, actor, plan, to, None)
 
 
@@ -95,12 +95,12 @@ async def create_kpi(session: AsyncSession, actor: Actor, kpr_id: uuid.UUID, bod
 
 async def check_in_kpr(session: AsyncSession, actor: Actor, kpr_id: uuid.UUID, body: Body) -> None:
     kpr = await kprs.get(session, actor, kpr_id, write=True, service_may_write=True)
-    await checkins.create(session, actor, kpr.cycle_id, CheckInCreate.model_validate(body), kpr_id=kpr.id)
+    await checkins.record_for_kpr(session, actor, kpr, CheckInCreate.model_validate(body))
 
 
 async def check_in_kpi(session: AsyncSession, actor: Actor, kpi_id: uuid.UUID, body: Body) -> None:
-    kpi, kpr = await kpis.get(session, actor, kpi_id, write=True, service_may_write=True)
-    await checkins.create(session, actor, kpr.cycle_id, CheckInCreate.model_validate(body), kpi_id=kpi.id)
+    kpi = await kpis.get(session, actor, kpi_id, write=True, service_may_write=True)
+    await checkins.record_for_kpi(session, actor, kpi, CheckInCreate.model_validate(body))
 
 
 # --- evaluations ----------------------------------------------------------------------------------------------------
@@ -113,16 +113,20 @@ async def evaluations_of(session: AsyncSession, admin: Actor, cycle: Cycle) -> d
 
 
 async def write_self_review(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body) -> None:
-    await evaluations.put_self_review(session, actor, evaluation_id, ReviewIn.model_validate(body), None)
+    evaluation = await evaluations.get(session, actor, evaluation_id, lock=True)
+    await evaluations.put_self_review(session, actor, evaluation, ReviewIn.model_validate(body))
 
 
 async def write_manager_review(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body) -> None:
-    await evaluations.put_manager_review(session, actor, evaluation_id, ReviewIn.model_validate(body), None)
+    evaluation = await evaluations.get(session, actor, evaluation_id, lock=True)
+    await evaluations.put_manager_review(session, actor, evaluation, ReviewIn.model_validate(body))
 
 
 async def calibrate(session: AsyncSession, admin: Actor, evaluation_id: uuid.UUID, body: Body) -> None:
-    await evaluations.put_calibration(session, admin, evaluation_id, CalibrationIn.model_validate(body), None)
+    evaluation = await evaluations.get(session, admin, evaluation_id, lock=True)
+    await evaluations.put_calibration(session, admin, evaluation, CalibrationIn.model_validate(body))
 
 
 async def move_evaluation(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, to: str) -> None:
-    await evaluations.transition_evaluation(session, actor, evaluation_id, TransitionIn(to=to))
+    evaluation = await evaluations.get(session, actor, evaluation_id, lock=True)
+    await evaluations.transition(session, actor, evaluation, TransitionIn(to=to))
