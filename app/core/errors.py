@@ -13,7 +13,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from app.core.i18n import MESSAGES, current_locale, translate
+from app.core.i18n import current_locale, translate
+from app.core.messages import MESSAGES
 from app.core.request_context import request_id_var
 
 log = logging.getLogger(__name__)
