@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.core.access import Actor, visible_employees_filter
-from app.core.i18n import current_locale
+from app.core.errors import Forbidden
+from app.core.i18n import translate
 from app.core.repository import get_in_org
 from app.cycles.schemas import CycleSummary
 from app.evaluations import export as encode
 from app.evaluations import figures as fig
 from app.evaluations import schemas
-from app.evaluations.messages import EXPORT_HEADERS, forbidden, message
 from app.models import Cycle, Department, Employee, Evaluation, Kpr, Plan
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
@@ -201,10 +201,10 @@ def _violations(shares: list[engine.BandShare]) -> list[schemas.Violation]:
             continue
         shown = engine.round2(share.share)
         if share.max_share is not None and share.share > share.max_share:
-            bound, limit, key = "max_share", share.max_share, "violation.max"
+            bound, limit, key = "max_share", share.max_share, "evaluation.violation.max"
         else:
             assert share.min_share is not None
-            bound, limit, key = "min_share", share.min_share, "violation.min"
+            bound, limit, key = "min_share", share.min_share, "evaluation.violation.min"
         found.append(
             schemas.Violation(
                 rating=share.rating,
@@ -212,7 +212,7 @@ def _violations(shares: list[engine.BandShare]) -> list[schemas.Violation]:
                 share=share.share,
                 bound=bound,
                 limit=limit,
-                message=message(key, rating=share.rating, share=_plain(shown), limit=_plain(limit)),
+                message=translate(key, rating=share.rating, share=_plain(shown), limit=_plain(limit)),
             )
         )
     return found
@@ -221,7 +221,7 @@ def _violations(shares: list[engine.BandShare]) -> list[schemas.Violation]:
 async def cycle_calibration(session: AsyncSession, actor: Actor, cycle_id: uuid.UUID) -> schemas.CycleCalibration:
     cycle = await _cycle(session, actor, cycle_id)
     if not actor.reads_whole_org:
-        raise forbidden("calibration_report")
+        raise Forbidden(action="read the calibration report")
     policy = policy_from_json(cycle.policy)
     statement = (
         select(*SCORED_COLUMNS, Employee.department_id, Department.name)
@@ -260,6 +260,22 @@ async def cycle_calibration(session: AsyncSession, actor: Actor, cycle_id: uuid.
 
 # --- export ---------------------------------------------------------------------------------------------------------
 
+# One per column of a row below; the headers are the catalogue's evaluation.export.<column>.
+EXPORT_COLUMNS = (
+    "employee_id",
+    "name",
+    "department",
+    "manager",
+    "status",
+    "results_score",
+    "self_score",
+    "manager_score",
+    "final_score",
+    "rating",
+    "calibrated_rating",
+    "final_rating",
+)
+
 
 @dataclass(frozen=True)
 class Export:
@@ -278,7 +294,7 @@ async def export_cycle_evaluations(
     """Every evaluation of the cycle, one row each, with the same figures the API shows (2 decimals)."""
     cycle = await _cycle(session, actor, cycle_id)
     if not actor.reads_whole_org:
-        raise forbidden("export")
+        raise Forbidden(action="export the cycle's evaluations")
     policy = policy_from_json(cycle.policy)
     reviewer = aliased(Employee)
     statement = (
@@ -307,7 +323,7 @@ async def export_cycle_evaluations(
                 scores.final_rating,
             ]
         )
-    header = EXPORT_HEADERS[current_locale.get()]
+    header = tuple(translate(f"evaluation.export.{column}") for column in EXPORT_COLUMNS)
     stem = f"{cycle.name}-evaluations"
     fallback = f"evaluations-{cycle.id}-{date.today().isoformat()}"
     chunks: Any

@@ -16,14 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor, can_read_employee_data, is_manager_of, visible_employees_filter
-from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.i18n import translate
 from app.core.pagination import PageParams, paginate
 from app.core.responses import check_if_match
 from app.core.schemas import Page, TransitionIn
 from app.core.transitions import Transition, history_statement, record_transition
 from app.evaluations import figures as fig
 from app.evaluations import schemas
-from app.evaluations.messages import forbidden, message
 from app.evaluations.workflow import EVALUATION_STATES, finalize_figures
 from app.models import Cycle, Evaluation, Kpr, StateTransition
 from app.scoring import engine
@@ -31,6 +31,7 @@ from app.scoring.policy import policy_from_json
 from app.scoring.service import policies
 
 LOCKED = "EVALUATION_LOCKED"
+REVIEW_ACTIONS = {"self": "write this self-review", "manager": "write this manager review"}
 
 
 # --- loading and presenting -----------------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ async def list_transitions(
 def _require_writable(evaluation: Evaluation) -> None:
     if evaluation.status in fig.FROZEN_STATES:
         raise Conflict(
-            detail=message("locked", id=evaluation.id, status=evaluation.status),
+            detail=translate("evaluation.locked", id=evaluation.id, status=evaluation.status),
             code=LOCKED,
             extra={"evaluation_status": evaluation.status},
         )
@@ -209,7 +210,7 @@ def _require_status(evaluation: Evaluation, expected: str) -> None:
     _require_writable(evaluation)
     if evaluation.status != expected:
         raise Conflict(
-            detail=message("wrong_status", expected=expected, status=evaluation.status),
+            detail=translate("evaluation.wrong_status", expected=expected, status=evaluation.status),
             code="INVALID_STATE",
             extra={"evaluation_status": evaluation.status, "expected_status": expected},
         )
@@ -218,7 +219,7 @@ def _require_status(evaluation: Evaluation, expected: str) -> None:
 def _require_cycle_in_calibration(cycle: Cycle) -> None:
     if cycle.status != "calibration":
         raise Conflict(
-            detail=message("cycle_not_in_calibration", status=cycle.status),
+            detail=translate("evaluation.cycle_not_in_calibration", status=cycle.status),
             code="CYCLE_NOT_IN_CALIBRATION",
             extra={"cycle_status": cycle.status},
         )
@@ -240,14 +241,12 @@ def _review_values(
 ) -> tuple[Decimal | None, str | None, list[dict[str, Any]]]:
     cap = context.policy.cap
     if body.score is not None and body.score > cap:
-        raise ValidationFailed(
-            errors=[{"loc": ["body", "score"], "msg": message("score_above_cap", cap=cap), "type": "value_error"}]
-        )
+        raise ValidationFailed.field("score", translate("evaluation.score_above_cap", cap=cap))
     active = {kpr.id for kpr in context.inputs.kprs(context.evaluation.plan_id)}
     errors = [
         {
             "loc": ["body", "items", index, "kpr_id"],
-            "msg": message("kpr_not_in_plan", kpr_id=item.kpr_id),
+            "msg": translate("evaluation.kpr_not_in_plan", kpr_id=item.kpr_id),
             "type": "value_error",
         }
         for index, item in enumerate(body.items)
@@ -289,7 +288,7 @@ async def _write_review(
     else:
         allowed = await _may_review_as_manager(session, actor, evaluation)
     if not allowed:
-        raise forbidden(f"{side}_review")
+        raise Forbidden(action=REVIEW_ACTIONS[side])
     _require_status(evaluation, f"{side}_review")
     context = await _context(session, evaluation)
     await check_if_match(if_match, context.view)
@@ -312,14 +311,14 @@ async def put_calibration(
 ) -> schemas.Evaluation:
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     if not actor.is_admin or _is_employee(actor, evaluation):
-        raise forbidden("calibrate")
+        raise Forbidden(action="calibrate evaluations")
     _require_status(evaluation, "calibration")
     context = await _context(session, evaluation)
     _require_cycle_in_calibration(context.cycle)
     await check_if_match(if_match, context.view)
     ratings = [band.rating for band in context.policy.bands]
     if body.rating is not None and body.rating not in ratings:
-        msg = message("unknown_rating", rating=body.rating, ratings=", ".join(ratings))
+        msg = translate("evaluation.unknown_rating", rating=body.rating, ratings=", ".join(ratings))
         raise ValidationFailed(errors=[{"loc": ["body", "rating"], "msg": msg, "type": "value_error"}])
     before = {"calibrated_rating": evaluation.calibrated_rating, "calibration_reason": evaluation.calibration_reason}
     evaluation.calibrated_rating, evaluation.calibration_reason = body.rating, body.reason
@@ -336,9 +335,9 @@ def _component_missing(policy: engine.Policy, component: str, score: Decimal | N
     weight = policy.components.get(component, Decimal(0))
     if score is None and weight > 0:
         raise Conflict(
-            detail=message(
-                "review_incomplete",
-                component=message(f"component.{component}"),
+            detail=translate(
+                "evaluation.review_incomplete",
+                component=translate(f"evaluation.component.{component}"),
                 weight=format(weight.normalize(), "f"),
             ),
             code="REVIEW_INCOMPLETE",
@@ -352,7 +351,7 @@ async def transition_evaluation(
     evaluation = await _load(session, actor, evaluation_id, for_update=True)
     current, target = evaluation.status, body.to
     EVALUATION_STATES.check(current, target)
-    refused = forbidden("transition", target=target)
+    refused = Forbidden(action="move this evaluation to '{target}'", target=target)
     context = await _context(session, evaluation)
     now = datetime.now(UTC)
     audit_before: dict[str, Any] = {"status": current}
