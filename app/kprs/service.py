@@ -243,7 +243,7 @@ async def update(session: AsyncSession, actor: Actor, kpr: Kpr, changes: dict[st
     assert plan is not None
     assert cycle is not None
     if cycle.status == "closed":
-        raise Conflict("The cycle is closed.", code="CYCLE_NOT_OPEN")
+        raise Conflict(translate("detail.cycle_closed"), code="CYCLE_NOT_OPEN")
     if plan.status == "approved":
         # Only real changes are refused: a client that sends the whole KPR back to edit its wording repeats the
         # locked values unchanged.
@@ -275,7 +275,7 @@ async def delete(session: AsyncSession, actor: Actor, kpr: Kpr) -> None:
     assert cycle is not None
     # As for update: a closed cycle's record is final, drafts included.
     if cycle.status == "closed":
-        raise Conflict("The cycle is closed.", code="CYCLE_NOT_OPEN")
+        raise Conflict(translate("detail.cycle_closed"), code="CYCLE_NOT_OPEN")
     if plan.status == "approved":
         raise Conflict(translate("detail.delete_locked"), code="DEFINITION_LOCKED")
     plans.ensure_editable(plan)
