@@ -10,13 +10,10 @@ from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
-from app.core.i18n import register_messages
 from app.models import AuditEvent
 from app.models.base import utcnow
 
 READ_ACTION = "read the audit trail"
-# Belongs in app/core/i18n.py (actions are keyed by their English text); registered here until it moves.
-register_messages({f"action.{READ_ACTION}": {"en": READ_ACTION, "zh-CN": "查看审计记录"}})
 
 
 def jsonable(value: Any) -> Any:

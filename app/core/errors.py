@@ -13,7 +13,8 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
-from app.core.i18n import MESSAGES, current_locale, translate
+from app.core.i18n import current_locale, translate
+from app.core.messages import MESSAGES
 from app.core.request_context import request_id_var
 
 log = logging.getLogger(__name__)
@@ -82,12 +83,14 @@ class Forbidden(AppError):
     @property
     def detail(self) -> str:
         # ``action`` is English prose; it is only shown as such in English, so a zh-CN reader never gets a mixed
-        # sentence: a catalogued action is translated, any other falls back to a generic message.
+        # sentence: a catalogued action is translated (its placeholders filled from the other parameters, as in
+        # ``Forbidden(action="move this evaluation to '{target}'", target=…)``), any other falls back to a generic
+        # message.
         if self._detail is not None:
             return self._detail
         action = str(self.params.get("action") or "")
         if f"action.{action}" in MESSAGES:
-            return translate(self.detail_key, action=translate(f"action.{action}"))
+            return translate(self.detail_key, action=translate(f"action.{action}", None, **self.params))
         if action and current_locale.get() == "en":
             return translate(self.detail_key, action=action)
         return translate("detail.forbidden_generic")

@@ -9,10 +9,10 @@ from fastapi import Depends
 
 from app.core.access import Actor
 from app.core.auth import CurrentActor, Session, admin_only
+from app.core.errors import Forbidden
 from app.core.responses import unchanged
 from app.cycles import service
 from app.cycles.presenter import present
-from app.evaluations.messages import forbidden
 from app.models import Cycle
 
 CycleAdmin = Annotated[Actor, Depends(admin_only("manage cycles"))]
@@ -37,7 +37,7 @@ def whole_cycle(action: str) -> Callable[[Cycle, Actor], Awaitable[Cycle]]:
 
     async def dependency(cycle: Annotated[Cycle, Depends(readable_cycle)], actor: CurrentActor) -> Cycle:
         if not actor.reads_whole_org:
-            raise forbidden(action)
+            raise Forbidden(action=action)
         return cycle
 
     return dependency
@@ -46,5 +46,5 @@ def whole_cycle(action: str) -> Callable[[Cycle, Actor], Awaitable[Cycle]]:
 ReadableCycle = Annotated[Cycle, Depends(readable_cycle)]
 UnchangedCycle = Annotated[Cycle, Depends(unchanged(writable_cycle, present))]
 MovableCycle = Annotated[Cycle, Depends(movable_cycle)]
-CalibratedCycle = Annotated[Cycle, Depends(whole_cycle("calibration_report"))]
-ExportedCycle = Annotated[Cycle, Depends(whole_cycle("export"))]
+CalibratedCycle = Annotated[Cycle, Depends(whole_cycle("read the calibration report"))]
+ExportedCycle = Annotated[Cycle, Depends(whole_cycle("export the cycle's evaluations"))]

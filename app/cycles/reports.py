@@ -17,11 +17,10 @@ from sqlalchemy.orm import aliased
 
 from app.core.access import Actor, visible_employees_filter
 from app.core.enums import ExportFormat, KprStatus, PlanStatus
-from app.core.i18n import current_locale
+from app.core.i18n import translate
 from app.cycles import export as encode
 from app.cycles import schemas
 from app.evaluations import figures as fig
-from app.evaluations.messages import EXPORT_HEADERS, message
 from app.models import Cycle, Department, Employee, Evaluation, Kpr, Plan
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
@@ -199,10 +198,10 @@ def _violations(shares: list[engine.BandShare]) -> list[schemas.Violation]:
             continue
         shown = engine.round2(share.share)
         if share.max_share is not None and share.share > share.max_share:
-            bound, limit, key = "max_share", share.max_share, "violation.max"
+            bound, limit, key = "max_share", share.max_share, "evaluation.violation.max"
         else:
             assert share.min_share is not None
-            bound, limit, key = "min_share", share.min_share, "violation.min"
+            bound, limit, key = "min_share", share.min_share, "evaluation.violation.min"
         found.append(
             schemas.Violation(
                 rating=share.rating,
@@ -210,7 +209,7 @@ def _violations(shares: list[engine.BandShare]) -> list[schemas.Violation]:
                 share=share.share,
                 bound=bound,
                 limit=limit,
-                message=message(key, rating=share.rating, share=_plain(shown), limit=_plain(limit)),
+                message=translate(key, rating=share.rating, share=_plain(shown), limit=_plain(limit)),
             )
         )
     return found
@@ -257,6 +256,22 @@ async def cycle_calibration(session: AsyncSession, cycle: Cycle) -> schemas.Cycl
 
 # --- export ---------------------------------------------------------------------------------------------------------
 
+# One per column of a row below; the headers are the catalogue's evaluation.export.<column>.
+EXPORT_COLUMNS = (
+    "employee_id",
+    "name",
+    "department",
+    "manager",
+    "status",
+    "results_score",
+    "self_score",
+    "manager_score",
+    "final_score",
+    "rating",
+    "calibrated_rating",
+    "final_rating",
+)
+
 
 @dataclass(frozen=True)
 class Export:
@@ -299,7 +314,7 @@ async def export_cycle_evaluations(session: AsyncSession, cycle: Cycle, file_for
                 scores.final_rating,
             ]
         )
-    header = EXPORT_HEADERS[current_locale.get()]
+    header = tuple(translate(f"evaluation.export.{column}") for column in EXPORT_COLUMNS)
     stem = f"{cycle.name}-evaluations"
     fallback = f"evaluations-{cycle.id}-{date.today().isoformat()}"
     chunks: Any

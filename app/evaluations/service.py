@@ -16,19 +16,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core.access import Actor, can_read_employee_data, is_manager_of, visible_employees_filter
 from app.core.enums import CycleStatus, EvaluationStatus
-from app.core.errors import Conflict, NotFound, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.core.i18n import translate
 from app.core.repository import fetch
 from app.core.schemas import TransitionIn
 from app.core.transitions import record_transition
 from app.evaluations import figures as fig
 from app.evaluations import schemas
-from app.evaluations.messages import forbidden, message
 from app.evaluations.workflow import EVALUATION_STATES, finalize_figures
 from app.models import Cycle, Evaluation, Kpr
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
 
 LOCKED = "EVALUATION_LOCKED"
+REVIEW_ACTIONS = {"self": "write this self-review", "manager": "write this manager review"}
 
 
 # --- loading ----------------------------------------------------------------------------------------------------
@@ -91,7 +92,7 @@ def list_statement(
 def _require_writable(evaluation: Evaluation) -> None:
     if evaluation.status in fig.FROZEN_STATES:
         raise Conflict(
-            detail=message("locked", id=evaluation.id, status=evaluation.status),
+            detail=translate("evaluation.locked", id=evaluation.id, status=evaluation.status),
             code=LOCKED,
             extra={"evaluation_status": evaluation.status},
         )
@@ -101,7 +102,7 @@ def _require_status(evaluation: Evaluation, expected: str) -> None:
     _require_writable(evaluation)
     if evaluation.status != expected:
         raise Conflict(
-            detail=message("wrong_status", expected=expected, status=evaluation.status),
+            detail=translate("evaluation.wrong_status", expected=expected, status=evaluation.status),
             code="INVALID_STATE",
             extra={"evaluation_status": evaluation.status, "expected_status": expected},
         )
@@ -110,7 +111,7 @@ def _require_status(evaluation: Evaluation, expected: str) -> None:
 def _require_cycle_in_calibration(cycle: Cycle) -> None:
     if cycle.status != CycleStatus.CALIBRATION:
         raise Conflict(
-            detail=message("cycle_not_in_calibration", status=cycle.status),
+            detail=translate("evaluation.cycle_not_in_calibration", status=cycle.status),
             code="CYCLE_NOT_IN_CALIBRATION",
             extra={"cycle_status": cycle.status},
         )
@@ -132,14 +133,12 @@ def _review_values(
 ) -> tuple[Decimal | None, str | None, list[dict[str, Any]]]:
     cap = context.policy.cap
     if body.score is not None and body.score > cap:
-        raise ValidationFailed(
-            errors=[{"loc": ["body", "score"], "msg": message("score_above_cap", cap=cap), "type": "value_error"}]
-        )
+        raise ValidationFailed.field("score", translate("evaluation.score_above_cap", cap=cap))
     active = {kpr.id for kpr in context.inputs.kprs(context.evaluation.plan_id)}
     errors = [
         {
             "loc": ["body", "items", index, "kpr_id"],
-            "msg": message("kpr_not_in_plan", kpr_id=item.kpr_id),
+            "msg": translate("evaluation.kpr_not_in_plan", kpr_id=item.kpr_id),
             "type": "value_error",
         }
         for index, item in enumerate(body.items)
@@ -179,7 +178,7 @@ async def _write_review(
     else:
         allowed = await _may_review_as_manager(session, actor, evaluation)
     if not allowed:
-        raise forbidden(f"{side}_review")
+        raise Forbidden(action=REVIEW_ACTIONS[side])
     _require_status(evaluation, EvaluationStatus(f"{side}_review"))
     context = await _context(session, evaluation)
     score, comment, items = _review_values(context, body)
@@ -200,13 +199,13 @@ async def put_calibration(
     session: AsyncSession, actor: Actor, evaluation: Evaluation, body: schemas.CalibrationIn
 ) -> Evaluation:
     if not actor.is_admin or _is_employee(actor, evaluation):
-        raise forbidden("calibrate")
+        raise Forbidden(action="calibrate evaluations")
     _require_status(evaluation, EvaluationStatus.CALIBRATION)
     context = await _context(session, evaluation)
     _require_cycle_in_calibration(context.cycle)
     ratings = [band.rating for band in context.policy.bands]
     if body.rating is not None and body.rating not in ratings:
-        msg = message("unknown_rating", rating=body.rating, ratings=", ".join(ratings))
+        msg = translate("evaluation.unknown_rating", rating=body.rating, ratings=", ".join(ratings))
         raise ValidationFailed(errors=[{"loc": ["body", "rating"], "msg": msg, "type": "value_error"}])
     before = {"calibrated_rating": evaluation.calibrated_rating, "calibration_reason": evaluation.calibration_reason}
     evaluation.calibrated_rating, evaluation.calibration_reason = body.rating, body.reason
@@ -223,9 +222,9 @@ def _component_missing(policy: engine.Policy, component: str, score: Decimal | N
     weight = policy.components.get(component, Decimal(0))
     if score is None and weight > 0:
         raise Conflict(
-            detail=message(
-                "review_incomplete",
-                component=message(f"component.{component}"),
+            detail=translate(
+                "evaluation.review_incomplete",
+                component=translate(f"evaluation.component.{component}"),
                 weight=format(weight.normalize(), "f"),
             ),
             code="REVIEW_INCOMPLETE",
@@ -236,7 +235,7 @@ def _component_missing(policy: engine.Policy, component: str, score: Decimal | N
 async def transition(session: AsyncSession, actor: Actor, evaluation: Evaluation, body: TransitionIn) -> Evaluation:
     current, target = evaluation.status, body.to
     EVALUATION_STATES.check(current, target)
-    refused = forbidden("transition", target=target)
+    refused = Forbidden(action="move this evaluation to '{target}'", target=target)
     context = await _context(session, evaluation)
     now = datetime.now(UTC)
     audit_before: dict[str, Any] = {"status": current}

@@ -17,9 +17,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.access import Actor
 from app.core.enums import EvaluationStatus, PlanStatus
 from app.core.errors import Conflict
+from app.core.i18n import translate
 from app.core.transitions import StateMachine, record_transitions
 from app.evaluations import figures as fig
-from app.evaluations.messages import message
 from app.models import Cycle, Employee, Evaluation, Kpr, Plan
 from app.scoring.policy import policy_from_json
 
@@ -118,7 +118,7 @@ async def _blockers(session: AsyncSession, cycle: Cycle) -> None:
         for evaluation_id, employee_id, status in rows
     ]
     raise Conflict(
-        detail=message("cycle_blocked", total=total),
+        detail=translate("evaluation.cycle_blocked", total=total),
         code="CYCLE_BLOCKED",
         extra={"blockers": blockers, "blocker_count": total, "blockers_truncated": total > len(blockers)},
     )

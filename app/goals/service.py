@@ -22,7 +22,7 @@ from app.audit import service as audit
 from app.core.access import Actor, heads_department_of
 from app.core.db import lock_tree
 from app.core.errors import Conflict, Forbidden, ValidationFailed
-from app.core.i18n import Locale, register_messages, translate
+from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.goals.schemas import Goal as GoalOut
 from app.goals.schemas import GoalCreate, GoalNode, GoalTree, GoalTreeKpr
@@ -34,57 +34,6 @@ WRITE_COMPANY_GOALS = "write company goals"
 WRITE_OTHER_DEPARTMENTS = "write the goals of a department you do not head"
 LEVEL_RANK = {"company": 0, "department": 1, "team": 2}
 ACTIVE = "active"
-
-# This domain's own messages, kept beside the code that uses them.
-_MESSAGES: dict[str, dict[Locale, str]] = {
-    "GOAL_IN_USE": {"en": "Goal in use", "zh-CN": "目标仍在使用中"},
-    "detail.goal_in_use": {
-        "en": "The goal still has {children} child goal(s) and {kprs} aligned KPR(s); move or delete them first.",
-        "zh-CN": "该目标仍有 {children} 个子目标和 {kprs} 个对齐的 KPR，请先将其移走或删除。",
-    },
-    "goal.level_order": {
-        "en": "A {level} goal cannot hang under a {parent_level} goal (company > department > team).",
-        "zh-CN": "{level}级目标不能挂在{parent_level}级目标之下（公司 > 部门 > 团队）。",
-    },
-    "goal.child_level_order": {
-        "en": "A {level} goal cannot carry its {child_level} child goals (company > department > team).",
-        "zh-CN": "{level}级目标不能包含{child_level}级的子目标（公司 > 部门 > 团队）。",
-    },
-    "goal.department_required": {
-        "en": "A {level} goal needs a department.",
-        "zh-CN": "{level}级目标必须指定部门。",
-    },
-    "goal.department_forbidden": {
-        "en": "A company goal has no department.",
-        "zh-CN": "公司级目标不能指定部门。",
-    },
-    "goal.parent_cycle": {
-        "en": "The parent goal belongs to another cycle; a parent must be long-term or of the same cycle.",
-        "zh-CN": "父目标属于其他周期；父目标必须是长期目标或属于同一周期。",
-    },
-    "goal.long_term_under_cycle": {
-        "en": "A long-term goal cannot hang under a goal of a cycle.",
-        "zh-CN": "长期目标不能挂在某个周期的目标之下。",
-    },
-    "goal.children_cycle": {
-        "en": "Some child goals belong to another cycle; only a long-term goal carries goals of several cycles.",
-        "zh-CN": "部分子目标属于其他周期；只有长期目标可以包含多个周期的目标。",
-    },
-    "goal.kprs_cycle": {
-        "en": "KPRs of another cycle are aligned to this goal; only a long-term goal carries KPRs of several cycles.",
-        "zh-CN": "该目标已对齐其他周期的 KPR；只有长期目标可以对齐多个周期的 KPR。",
-    },
-    # Actions named by Forbidden(action=…), keyed by their English text as app/core/i18n.py does.
-    "action.write company goals": {"en": "write company goals", "zh-CN": "编辑公司级目标"},
-    "action.write the goals of a department you do not head": {
-        "en": "write the goals of a department you do not head",
-        "zh-CN": "编辑非您负责部门的目标",
-    },
-    "level.company": {"en": "company", "zh-CN": "公司"},
-    "level.department": {"en": "department", "zh-CN": "部门"},
-    "level.team": {"en": "team", "zh-CN": "团队"},
-}
-register_messages(_MESSAGES)
 
 
 def _level(level: str) -> str:

@@ -17,7 +17,7 @@ from app.audit import service as audit
 from app.core.access import Actor, reports_of
 from app.core.enums import KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, InvalidCursor, NotFound, ValidationFailed
-from app.core.i18n import Locale, register_messages, translate
+from app.core.i18n import translate
 from app.core.pagination import PageParams
 from app.core.repository import get_in_org
 from app.cycles.rules import ensure_cycle_open
@@ -31,39 +31,6 @@ from app.scoring import engine
 
 APPLY_ACTION = "apply KPR templates"
 LOCKED_PLAN_STATES = (PlanStatus.SUBMITTED, PlanStatus.APPROVED)
-
-# This domain's own messages, kept beside the code that uses them.
-_MESSAGES: dict[str, dict[Locale, str]] = {
-    "detail.plans_locked": {
-        "en": "These employees' plans for the cycle are already submitted or approved: {employees}.",
-        "zh-CN": "以下员工本周期的计划已提交或已批准：{employees}。",
-    },
-    "detail.employees_not_found": {
-        "en": "These employees were not found: {ids}.",
-        "zh-CN": "未找到以下员工：{ids}。",
-    },
-    "detail.outside_chain": {
-        "en": "You may only set KPRs for employees in your reporting chain; these are not: {ids}.",
-        "zh-CN": "您只能为汇报线内的员工设定 KPR；以下员工不在其中：{ids}。",
-    },
-    # Actions named by Forbidden(action=…), keyed by their English text as app/core/i18n.py does.
-    f"action.{APPLY_ACTION}": {"en": APPLY_ACTION, "zh-CN": "应用 KPR 模板"},
-    "template.employee_inactive": {"en": "Employee {id} is inactive.", "zh-CN": "员工 {id} 已停用。"},
-    "template.goal_cycle": {
-        "en": "The goal belongs to another cycle; choose a goal of this cycle or a long-term goal.",
-        "zh-CN": "该目标属于其他周期；请选择本周期的目标或长期目标。",
-    },
-    "template.due_date": {
-        "en": "The due date must fall inside the cycle ({start} to {end}).",
-        "zh-CN": "截止日期必须在周期内（{start} 至 {end}）。",
-    },
-    "template.DIRECTION_MISMATCH": {
-        "en": "The target does not lie in the template's direction ({direction}) from the baseline.",
-        "zh-CN": "目标值相对基线值的方向与模板方向（{direction}）不一致。",
-    },
-}
-register_messages(_MESSAGES)
-
 
 # --- the library --------------------------------------------------------------------------------------------------
 

@@ -72,7 +72,7 @@ def smart_report(
         max_stretch=policy.max_stretch,
         min_stretch=policy.min_stretch,
     )
-    return smart.check_smart(draft, context, current_locale.get()).as_dict()
+    return smart.check_smart(draft, context).as_dict(current_locale.get())
 
 
 def smart_input(source: Any) -> smart.SmartInput:

@@ -1,13 +1,14 @@
 """The scoring preview: what a set of KPR figures would score under a policy, with nothing read or stored."""
 
 from app.core.errors import ValidationFailed
+from app.core.i18n import translate
 from app.scoring import engine
 from app.scoring.schemas import PreviewIn, PreviewKprScore, PreviewOut
 
 
 def preview_scores(body: PreviewIn) -> PreviewOut:
     errors = [
-        {"loc": ["body", "kprs", index, field], "msg": code, "type": code.lower()}
+        {"loc": ["body", "kprs", index, field], "msg": translate(f"definition.{code}"), "type": code.lower()}
         for index, kpr in enumerate(body.kprs)
         for field, code in engine.definition_errors(
             kpr.direction, kpr.baseline, kpr.target, kpr.threshold, kpr.stretch, kpr.tolerance

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Cycle
 from tests.assertions import assert_problem
 from tests.factories import Tenant
-from tests.kprs.flows import Setup, at, make_setup, ok
+from tests.kprs.flows import API, Setup, at, make_setup, ok
 
 
 @pytest.fixture
@@ -93,6 +93,12 @@ async def test_a_closed_cycle_takes_no_more_writes(setup: Setup, session: AsyncS
 
     for response in responses:
         assert_problem(response, 409, "CYCLE_NOT_OPEN")
+    # One catalogued message for all of them, shown in the caller's language.
+    assert {response.json()["detail"] for response in responses} == {"The cycle is closed."}
+    in_chinese = await setup.client.delete(
+        f"{API}/kprs/{draft['id']}", headers={**setup.headers("peer"), "Accept-Language": "zh-CN"}
+    )
+    assert assert_problem(in_chinese, 409, "CYCLE_NOT_OPEN")["detail"] == "周期已关闭。"
     assert ok(await setup.get(f"/kprs/{draft['id']}"))["target"] == draft["target"]
     assert ok(await setup.get(f"/kprs/{approved['id']}/check-ins"))["items"] == []
     assert_problem(await setup.patch(f"/cycles/{setup.cycle_id}", {"name": "改名"}), 409, "CYCLE_CLOSED")

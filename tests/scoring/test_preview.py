@@ -108,6 +108,23 @@ async def test_definitions_that_cannot_be_scored_are_422(
 
 
 @pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "target must differ from baseline"), ("zh-CN", "目标值必须不同于基线值")],
+)
+async def test_a_definition_error_is_explained_in_the_callers_language(
+    client: httpx.AsyncClient, tenant: Tenant, language: str, text: str
+) -> None:
+    kpr = {"direction": "increase", "baseline": 10, "target": 10}
+    headers = {**tenant.headers("employee"), "Accept-Language": language}
+
+    response = await client.post(URL, json={"kprs": [kpr]}, headers=headers)
+
+    [error] = response.json()["errors"]
+    assert error["type"] == "target_equals_baseline"
+    assert error["msg"].startswith(text)
+
+
+@pytest.mark.parametrize(
     "body",
     [
         {"kprs": [{"direction": "increase", "baseline": 0, "target": 1}] * 201},

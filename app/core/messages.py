@@ -1,0 +1,475 @@
+"""Every user-facing message, in en and zh-CN: the one catalogue that ``app.core.i18n.translate`` reads.
+
+Keys: a bare error code is a problem's title; ``detail.*`` a problem's detail; ``field.*`` the message of one field in
+a problem's ``errors``; ``action.*`` what ``Forbidden(action=…)`` names, keyed by its English text; other prefixes
+belong to one domain. Texts are ``str.format`` templates and both locales of a key carry the same placeholders.
+Plain data, grouped by domain: nothing registers messages at import time.
+"""
+
+from typing import Literal
+
+Locale = Literal["en", "zh-CN"]
+LOCALES: tuple[Locale, ...] = ("en", "zh-CN")
+
+MESSAGES: dict[str, dict[Locale, str]] = {
+    # --- Problem titles, one per error code (the problem's `title`).
+    "NOT_FOUND": {"en": "Not found", "zh-CN": "未找到"},
+    "UNAUTHENTICATED": {"en": "Authentication required", "zh-CN": "需要身份认证"},
+    "FORBIDDEN": {"en": "Forbidden", "zh-CN": "无权执行此操作"},
+    "VALIDATION_FAILED": {"en": "Validation failed", "zh-CN": "校验失败"},
+    "CONFLICT": {"en": "Conflict", "zh-CN": "冲突"},
+    "INVALID_TRANSITION": {"en": "Invalid state transition", "zh-CN": "不允许的状态变更"},
+    "PRECONDITION_FAILED": {"en": "Precondition failed", "zh-CN": "前置条件不满足"},
+    "PRECONDITION_REQUIRED": {"en": "Precondition required", "zh-CN": "缺少前置条件"},
+    "INVALID_CURSOR": {"en": "Invalid cursor", "zh-CN": "无效的分页游标"},
+    "BAD_REQUEST": {"en": "Bad request", "zh-CN": "请求无效"},
+    "PAYLOAD_TOO_LARGE": {"en": "Payload too large", "zh-CN": "请求体过大"},
+    "METHOD_NOT_ALLOWED": {"en": "Method not allowed", "zh-CN": "不支持该请求方法"},
+    "IDEMPOTENCY_KEY_REUSED": {"en": "Idempotency key reused", "zh-CN": "幂等键已被用于其他请求"},
+    "IDEMPOTENCY_NOT_REPLAYABLE": {"en": "Response not replayable", "zh-CN": "响应无法重放"},
+    "IDEMPOTENCY_IN_PROGRESS": {"en": "Request in progress", "zh-CN": "相同请求正在处理中"},
+    "INTERNAL_ERROR": {"en": "Internal server error", "zh-CN": "服务器内部错误"},
+    "SERVICE_UNAVAILABLE": {"en": "Service unavailable", "zh-CN": "服务暂不可用"},
+    "WEIGHTS_MUST_TOTAL_100": {"en": "Weights must total 100", "zh-CN": "权重合计必须为 100"},
+    "SMART_CHECK_FAILED": {"en": "SMART check failed", "zh-CN": "SMART 检查未通过"},
+    "EVALUATION_LOCKED": {"en": "Evaluation locked", "zh-CN": "评估已锁定"},
+    "DEFINITION_LOCKED": {"en": "KPR definition locked", "zh-CN": "KPR 定义已锁定"},
+    "WOULD_CREATE_LOOP": {"en": "Would create a loop", "zh-CN": "会形成循环"},
+    "DEPARTMENT_NOT_EMPTY": {"en": "Department not empty", "zh-CN": "部门非空"},
+    "DUPLICATE": {"en": "Already exists", "zh-CN": "已存在"},
+    "PLAN_LOCKED": {"en": "Plan locked", "zh-CN": "计划已锁定"},
+    "CYCLE_NOT_OPEN": {"en": "Cycle not open", "zh-CN": "周期未开放"},
+    "CYCLE_CLOSED": {"en": "Cycle closed", "zh-CN": "周期已关闭"},
+    "REVISION_NOT_NEEDED": {"en": "Revision not needed", "zh-CN": "无需修订"},
+    "INVALID_STATE": {"en": "Not in the required state", "zh-CN": "状态不符"},
+    "CYCLE_NOT_IN_CALIBRATION": {"en": "Cycle not in calibration", "zh-CN": "周期未处于校准阶段"},
+    "REVIEW_INCOMPLETE": {"en": "Review incomplete", "zh-CN": "评估未完成"},
+    "CYCLE_BLOCKED": {"en": "Cycle cannot change state", "zh-CN": "周期无法变更状态"},
+    "GOAL_IN_USE": {"en": "Goal in use", "zh-CN": "目标仍在使用中"},
+    # --- Requests, authentication and access: problem details shared by every domain.
+    "detail.not_found": {"en": "{resource} {id} was not found.", "zh-CN": "未找到{resource} {id}。"},
+    "detail.route_not_found": {"en": "No such route.", "zh-CN": "不存在该路径。"},
+    "detail.unauthenticated": {
+        "en": "A valid bearer token or API key is required.",
+        "zh-CN": "需要有效的 Bearer 令牌或 API 密钥。",
+    },
+    "detail.token_expired": {"en": "The token has expired.", "zh-CN": "令牌已过期。"},
+    "detail.token_invalid": {"en": "The token is invalid: {reason}.", "zh-CN": "令牌无效：{reason}。"},
+    "detail.api_key_invalid": {"en": "The API key is invalid.", "zh-CN": "API 密钥无效。"},
+    "detail.not_an_employee": {
+        "en": "No active employee of this organization matches this token.",
+        "zh-CN": "该令牌不对应本组织的任何在职员工。",
+    },
+    "detail.unknown_organization": {
+        "en": "The token names an organization that does not exist.",
+        "zh-CN": "令牌所指的组织不存在。",
+    },
+    "detail.forbidden": {"en": "You may not {action}.", "zh-CN": "您无权{action}。"},
+    "detail.forbidden_generic": {"en": "You may not do this.", "zh-CN": "您无权执行此操作。"},
+    "detail.validation": {"en": "The request is not valid; see errors.", "zh-CN": "请求内容无效，详见 errors。"},
+    "validation.nul": {
+        "en": "Text may not contain the NUL character (\\u0000).",
+        "zh-CN": "文本不能包含空字符（\\u0000）。",
+    },
+    "detail.integrity": {"en": "The change conflicts with existing data.", "zh-CN": "该变更与现有数据冲突。"},
+    "detail.duplicate": {"en": "{field} '{value}' is already in use.", "zh-CN": "{field}“{value}”已被使用。"},
+    "detail.invalid_transition": {
+        "en": "Cannot go from '{current}' to '{target}'; allowed: {allowed}.",
+        "zh-CN": "无法从“{current}”变更为“{target}”；允许的目标：{allowed}。",
+    },
+    "detail.if_match": {
+        "en": "The resource has changed since you read it (ETag mismatch).",
+        "zh-CN": "资源在您读取后已被修改（ETag 不匹配）。",
+    },
+    "detail.cursor": {"en": "The cursor is malformed or was tampered with.", "zh-CN": "分页游标格式错误或已被篡改。"},
+    "detail.too_large": {"en": "The request body exceeds {limit} bytes.", "zh-CN": "请求体超过 {limit} 字节。"},
+    "detail.method": {"en": "This method is not allowed here.", "zh-CN": "此路径不支持该请求方法。"},
+    "detail.idempotency_reused": {
+        "en": "This Idempotency-Key was already used with a different request.",
+        "zh-CN": "该 Idempotency-Key 已用于不同的请求。",
+    },
+    "detail.idempotency_not_replayable": {
+        "en": "The first request with this Idempotency-Key succeeded, but its response held a secret that is shown "
+        "only once and is not kept.",
+        "zh-CN": "使用该 Idempotency-Key 的首次请求已成功，但其响应包含仅显示一次的密钥，不会被保存。",
+    },
+    "detail.idempotency_in_progress": {
+        "en": "A request with this Idempotency-Key is still being processed; retry shortly.",
+        "zh-CN": "使用该 Idempotency-Key 的请求仍在处理中，请稍后重试。",
+    },
+    "detail.internal": {"en": "An unexpected error occurred.", "zh-CN": "发生了意外错误。"},
+    "detail.db_unavailable": {"en": "The database is unreachable.", "zh-CN": "数据库不可达。"},
+    "detail.bad_request": {"en": "{reason}", "zh-CN": "{reason}"},
+    "detail.loop": {"en": "This change would make a loop in the {tree}.", "zh-CN": "该变更会在{tree}中形成循环。"},
+    "tree.department": {"en": "department tree", "zh-CN": "部门树"},
+    "tree.manager": {"en": "management chain", "zh-CN": "汇报链"},
+    "tree.goal": {"en": "goal tree", "zh-CN": "目标树"},
+    # --- Resources named by NotFound(resource, id).
+    "resource.organization": {"en": "Organization", "zh-CN": "组织"},
+    "resource.department": {"en": "Department", "zh-CN": "部门"},
+    "resource.employee": {"en": "Employee", "zh-CN": "员工"},
+    "resource.api_key": {"en": "API key", "zh-CN": "API 密钥"},
+    "resource.cycle": {"en": "Cycle", "zh-CN": "周期"},
+    "resource.goal": {"en": "Goal", "zh-CN": "目标"},
+    "resource.plan": {"en": "Plan", "zh-CN": "计划"},
+    "resource.kpr": {"en": "KPR", "zh-CN": "KPR"},
+    "resource.kpi": {"en": "KPI", "zh-CN": "KPI"},
+    "resource.revision": {"en": "Revision", "zh-CN": "修订"},
+    "resource.evaluation": {"en": "Evaluation", "zh-CN": "评估"},
+    "resource.template": {"en": "KPR template", "zh-CN": "KPR 模板"},
+    # --- Actions named by Forbidden(action=…), keyed by their English text (each domain's own are below).
+    "action.do this": {"en": "do this", "zh-CN": "执行此操作"},
+    "action.change this": {"en": "change this", "zh-CN": "修改此内容"},
+    "action.use organization resources with a system token": {
+        "en": "use organization resources with a system token",
+        "zh-CN": "使用系统令牌访问组织内的资源",
+    },
+    "action.use organization resources without an organization": {
+        "en": "use organization resources without an organization",
+        "zh-CN": "在不属于任何组织的情况下访问组织资源",
+    },
+    # --- Organizations, departments, employees, API keys.
+    "action.manage organizations": {"en": "manage organizations", "zh-CN": "管理组织"},
+    "action.create organizations": {"en": "create organizations", "zh-CN": "创建组织"},
+    "action.change the organization": {"en": "change the organization", "zh-CN": "修改该组织"},
+    "action.manage this organization's settings": {
+        "en": "manage this organization's settings",
+        "zh-CN": "管理本组织的设置",
+    },
+    "action.manage departments": {"en": "manage departments", "zh-CN": "管理部门"},
+    "detail.department_not_empty": {
+        "en": "The department still has sub-departments or employees; move them first.",
+        "zh-CN": "该部门仍有下级部门或员工，请先将其移出。",
+    },
+    "action.manage employees": {"en": "manage employees", "zh-CN": "管理员工"},
+    "action.manage API keys": {"en": "manage API keys", "zh-CN": "管理 API 密钥"},
+    # --- Audit trail.
+    "action.read the audit trail": {"en": "read the audit trail", "zh-CN": "查看审计记录"},
+    # --- Cycles.
+    "detail.cycle_not_open": {
+        "en": "The cycle is '{status}'; KPRs and plans change only while it is planning or active.",
+        "zh-CN": "周期当前为“{status}”；仅在计划中或进行中时可修改 KPR 和计划。",
+    },
+    "detail.cycle_closed": {"en": "The cycle is closed.", "zh-CN": "周期已关闭。"},
+    "detail.cycle_closed_reopen": {
+        "en": "A closed cycle cannot be changed; reopen it first.",
+        "zh-CN": "已关闭的周期不能修改，请先重新开启。",
+    },
+    "detail.end_before_start": {"en": "end_date must not be before start_date", "zh-CN": "结束日期不能早于开始日期"},
+    "action.manage cycles": {"en": "manage cycles", "zh-CN": "管理考核周期"},
+    "action.change a cycle's state": {"en": "change a cycle's state", "zh-CN": "变更考核周期的状态"},
+    # --- Goals.
+    "detail.goal_in_use": {
+        "en": "The goal still has {children} child goal(s) and {kprs} aligned KPR(s); move or delete them first.",
+        "zh-CN": "该目标仍有 {children} 个子目标和 {kprs} 个对齐的 KPR，请先将其移走或删除。",
+    },
+    "goal.level_order": {
+        "en": "A {level} goal cannot hang under a {parent_level} goal (company > department > team).",
+        "zh-CN": "{level}级目标不能挂在{parent_level}级目标之下（公司 > 部门 > 团队）。",
+    },
+    "goal.child_level_order": {
+        "en": "A {level} goal cannot carry its {child_level} child goals (company > department > team).",
+        "zh-CN": "{level}级目标不能包含{child_level}级的子目标（公司 > 部门 > 团队）。",
+    },
+    "goal.department_required": {
+        "en": "A {level} goal needs a department.",
+        "zh-CN": "{level}级目标必须指定部门。",
+    },
+    "goal.department_forbidden": {
+        "en": "A company goal has no department.",
+        "zh-CN": "公司级目标不能指定部门。",
+    },
+    "goal.parent_cycle": {
+        "en": "The parent goal belongs to another cycle; a parent must be long-term or of the same cycle.",
+        "zh-CN": "父目标属于其他周期；父目标必须是长期目标或属于同一周期。",
+    },
+    "goal.long_term_under_cycle": {
+        "en": "A long-term goal cannot hang under a goal of a cycle.",
+        "zh-CN": "长期目标不能挂在某个周期的目标之下。",
+    },
+    "goal.children_cycle": {
+        "en": "Some child goals belong to another cycle; only a long-term goal carries goals of several cycles.",
+        "zh-CN": "部分子目标属于其他周期；只有长期目标可以包含多个周期的目标。",
+    },
+    "goal.kprs_cycle": {
+        "en": "KPRs of another cycle are aligned to this goal; only a long-term goal carries KPRs of several cycles.",
+        "zh-CN": "该目标已对齐其他周期的 KPR；只有长期目标可以对齐多个周期的 KPR。",
+    },
+    "action.write company goals": {"en": "write company goals", "zh-CN": "编辑公司级目标"},
+    "action.write the goals of a department you do not head": {
+        "en": "write the goals of a department you do not head",
+        "zh-CN": "编辑非您负责部门的目标",
+    },
+    "level.company": {"en": "company", "zh-CN": "公司"},
+    "level.department": {"en": "department", "zh-CN": "部门"},
+    "level.team": {"en": "team", "zh-CN": "团队"},
+    # --- Plans.
+    "detail.plan_locked": {
+        "en": "The plan is {status}; its KPRs change only while it is a draft (or rejected).",
+        "zh-CN": "计划当前为“{status}”；仅在草稿（或被退回）状态下可修改其 KPR。",
+    },
+    "detail.weights_total": {
+        "en": "The active KPRs' weights total {total}; they must total exactly 100.",
+        "zh-CN": "有效 KPR 的权重合计为 {total}，必须恰好为 100。",
+    },
+    "detail.smart_failed": {
+        "en": "Some KPRs fail the SMART check; fix them before submitting.",
+        "zh-CN": "部分 KPR 未通过 SMART 检查，请修改后再提交。",
+    },
+    "action.approve or reject this plan (a manager in the owner's chain or an admin may)": {
+        "en": "approve or reject this plan (a manager in the owner's chain or an admin may)",
+        "zh-CN": "审批此计划（仅其汇报链上的经理或管理员可以）",
+    },
+    "action.submit this plan": {"en": "submit this plan", "zh-CN": "提交此计划"},
+    # --- KPRs, and the scoring engine's definition codes (engine.definition_errors) they are checked with.
+    "detail.definition_locked": {
+        "en": "The plan is approved: {fields} change only through a revision (POST /kprs/{{id}}/revisions).",
+        "zh-CN": "计划已批准：{fields} 只能通过修订申请变更（POST /kprs/{{id}}/revisions）。",
+    },
+    "detail.delete_locked": {
+        "en": "The plan is approved: cancel the KPR through a revision instead of deleting it.",
+        "zh-CN": "计划已批准：请通过修订申请取消该 KPR，而不是删除。",
+    },
+    "field.goal_other_cycle": {"en": "the goal belongs to another cycle", "zh-CN": "该目标属于其他周期"},
+    "field.owner_required": {
+        "en": "owner_id is required when the caller is not an employee",
+        "zh-CN": "调用方不是员工时必须提供 owner_id",
+    },
+    "field.employee_inactive": {"en": "the employee is not active", "zh-CN": "该员工已停用"},
+    "action.draft KPRs for this employee": {"en": "draft KPRs for this employee", "zh-CN": "为该员工起草 KPR"},
+    "definition.TARGET_EQUALS_BASELINE": {
+        "en": "target must differ from baseline (except for direction maintain)",
+        "zh-CN": "目标值必须不同于基线值（方向为 maintain 时除外）",
+    },
+    "definition.DIRECTION_MISMATCH": {
+        "en": "target must lie in the KPR's direction from the baseline",
+        "zh-CN": "目标值必须位于基线值的 KPR 方向一侧",
+    },
+    "definition.THRESHOLD_ORDER": {
+        "en": "threshold must come before the target in the KPR's direction",
+        "zh-CN": "门槛值必须在 KPR 方向上先于目标值",
+    },
+    "definition.STRETCH_ORDER": {
+        "en": "stretch must lie beyond the target in the KPR's direction",
+        "zh-CN": "挑战值必须在 KPR 方向上超过目标值",
+    },
+    "definition.TOLERANCE_NEGATIVE": {"en": "tolerance must not be negative", "zh-CN": "容差不能为负数"},
+    # --- Revisions.
+    "detail.revision_not_needed": {
+        "en": "The plan is not approved yet: edit the KPR directly.",
+        "zh-CN": "计划尚未批准，请直接编辑该 KPR。",
+    },
+    "field.not_revisable": {
+        "en": "not a revisable field (edit it directly)",
+        "zh-CN": "该字段不能通过修订变更（请直接编辑）",
+    },
+    "action.decide your own revision": {"en": "decide your own revision", "zh-CN": "审批自己的修订申请"},
+    "action.decide this revision (a manager in the owner's chain or an admin may)": {
+        "en": "decide this revision (a manager in the owner's chain or an admin may)",
+        "zh-CN": "审批此修订（仅其汇报链上的经理或管理员可以）",
+    },
+    # --- KPIs and check-ins.
+    "field.target_equals_baseline": {"en": "target must differ from baseline", "zh-CN": "目标值必须不同于基线值"},
+    "field.outside_cycle": {
+        "en": "must fall within the cycle ({start} to {end})",
+        "zh-CN": "必须在周期之内（{start} 至 {end}）",
+    },
+    "field.in_future": {"en": "must not be in the future", "zh-CN": "不能晚于当前时间"},
+    # --- KPR templates.
+    "detail.plans_locked": {
+        "en": "These employees' plans for the cycle are already submitted or approved: {employees}.",
+        "zh-CN": "以下员工本周期的计划已提交或已批准：{employees}。",
+    },
+    "detail.employees_not_found": {
+        "en": "These employees were not found: {ids}.",
+        "zh-CN": "未找到以下员工：{ids}。",
+    },
+    "detail.outside_chain": {
+        "en": "You may only set KPRs for employees in your reporting chain; these are not: {ids}.",
+        "zh-CN": "您只能为汇报线内的员工设定 KPR；以下员工不在其中：{ids}。",
+    },
+    "action.apply KPR templates": {"en": "apply KPR templates", "zh-CN": "应用 KPR 模板"},
+    "template.employee_inactive": {"en": "Employee {id} is inactive.", "zh-CN": "员工 {id} 已停用。"},
+    "template.goal_cycle": {
+        "en": "The goal belongs to another cycle; choose a goal of this cycle or a long-term goal.",
+        "zh-CN": "该目标属于其他周期；请选择本周期的目标或长期目标。",
+    },
+    "template.due_date": {
+        "en": "The due date must fall inside the cycle ({start} to {end}).",
+        "zh-CN": "截止日期必须在周期内（{start} 至 {end}）。",
+    },
+    "template.DIRECTION_MISMATCH": {
+        "en": "The target does not lie in the template's direction ({direction}) from the baseline.",
+        "zh-CN": "目标值相对基线值的方向与模板方向（{direction}）不一致。",
+    },
+    # --- Evaluations.
+    "evaluation.locked": {
+        "en": "Evaluation {id} is {status} and frozen; an admin must reopen it before it can change.",
+        "zh-CN": "评估 {id} 已处于“{status}”状态并已冻结；须由管理员重新打开后才能修改。",
+    },
+    "evaluation.wrong_status": {
+        "en": "This can only be done while the evaluation is in '{expected}'; it is in '{status}'.",
+        "zh-CN": "仅当评估处于“{expected}”状态时才能执行此操作；当前状态为“{status}”。",
+    },
+    "evaluation.cycle_not_in_calibration": {
+        "en": "This can only be done while the cycle is in 'calibration'; it is in '{status}'.",
+        "zh-CN": "仅当周期处于“calibration”（校准）状态时才能执行此操作；当前状态为“{status}”。",
+    },
+    "evaluation.cycle_blocked": {
+        "en": "The cycle cannot close: {total} evaluation(s) are still in self or manager review.",
+        "zh-CN": "周期无法关闭：仍有 {total} 份评估处于自评或上级评估阶段。",
+    },
+    "evaluation.review_incomplete": {
+        "en": "The {component} score is required before moving on, because it weighs {weight}% in the final score.",
+        "zh-CN": "进入下一步前需要填写{component}评分，因为它在最终得分中占 {weight}%。",
+    },
+    "evaluation.component.self": {"en": "self-review", "zh-CN": "自评"},
+    "evaluation.component.manager": {"en": "manager", "zh-CN": "上级"},
+    "evaluation.unknown_rating": {
+        "en": "'{rating}' is not a rating of this cycle's policy; use one of: {ratings}.",
+        "zh-CN": "“{rating}”不是本周期评分政策中的等级；可选：{ratings}。",
+    },
+    "evaluation.score_above_cap": {
+        "en": "The score may not exceed the policy's cap of {cap}.",
+        "zh-CN": "评分不能超过评分政策的上限 {cap}。",
+    },
+    "evaluation.kpr_not_in_plan": {
+        "en": "KPR {kpr_id} is not an active KPR of this evaluation's plan.",
+        "zh-CN": "KPR {kpr_id} 不是该评估所属计划中的有效 KPR。",
+    },
+    "evaluation.duplicate_kpr": {"en": "KPR {kpr_id} is listed more than once.", "zh-CN": "KPR {kpr_id} 重复出现。"},
+    "action.write this self-review": {"en": "write this self-review", "zh-CN": "填写该自评"},
+    "action.write this manager review": {"en": "write this manager review", "zh-CN": "填写该上级评估"},
+    "action.calibrate evaluations": {"en": "calibrate evaluations", "zh-CN": "校准评估"},
+    "action.move this evaluation to '{target}'": {
+        "en": "move this evaluation to '{target}'",
+        "zh-CN": "将该评估变更为“{target}”",
+    },
+    "action.read the calibration report": {"en": "read the calibration report", "zh-CN": "查看校准报告"},
+    "action.export the cycle's evaluations": {"en": "export the cycle's evaluations", "zh-CN": "导出该周期的评估"},
+    "evaluation.violation.max": {
+        "en": "{rating}: {share}% is above the guideline's maximum of {limit}%.",
+        "zh-CN": "{rating}：占比 {share}% 超过指导上限 {limit}%。",
+    },
+    "evaluation.violation.min": {
+        "en": "{rating}: {share}% is below the guideline's minimum of {limit}%.",
+        "zh-CN": "{rating}：占比 {share}% 低于指导下限 {limit}%。",
+    },
+    # Column headers of the evaluation export (app/evaluations/reports.py EXPORT_COLUMNS).
+    "evaluation.export.employee_id": {"en": "Employee ID", "zh-CN": "工号"},
+    "evaluation.export.name": {"en": "Name", "zh-CN": "姓名"},
+    "evaluation.export.department": {"en": "Department", "zh-CN": "部门"},
+    "evaluation.export.manager": {"en": "Manager", "zh-CN": "上级"},
+    "evaluation.export.status": {"en": "Status", "zh-CN": "状态"},
+    "evaluation.export.results_score": {"en": "Results score", "zh-CN": "业绩得分"},
+    "evaluation.export.self_score": {"en": "Self score", "zh-CN": "自评分"},
+    "evaluation.export.manager_score": {"en": "Manager score", "zh-CN": "上级评分"},
+    "evaluation.export.final_score": {"en": "Final score", "zh-CN": "最终得分"},
+    "evaluation.export.rating": {"en": "Rating", "zh-CN": "评级"},
+    "evaluation.export.calibrated_rating": {"en": "Calibrated rating", "zh-CN": "校准评级"},
+    "evaluation.export.final_rating": {"en": "Final rating", "zh-CN": "最终评级"},
+    # --- SMART check (app/kprs/smart.py): one message per finding, rendered from its code and parameters.
+    "smart.specific.title_missing": {
+        "en": "The title is missing: state the result you will achieve, e.g. “Grow Q3 sales revenue by 20%”.",
+        "zh-CN": "缺少标题：请写明要达成的结果，例如“第三季度销售额增长 20%”。",
+    },
+    "smart.specific.title_too_short": {
+        "en": "The title “{title}” has too little content to be specific: state the result you will achieve, "
+        "e.g. “Grow Q3 sales revenue by 20%”.",
+        "zh-CN": "标题“{title}”内容过少，不够具体：请写明要达成的结果，例如“第三季度销售额增长 20%”。",
+    },
+    "smart.specific.looks_like_kpi": {
+        "en": "The title looks like a KPI (a process indicator: “{term}”) rather than a result; rewrite it as the "
+        "measurable result this activity should produce, and attach this as a KPI under it.",
+        "zh-CN": "该标题看起来像 KPI（过程指标：“{term}”），而不是结果；"
+        "请改写为可衡量的结果，并把它作为 KPI 挂在结果之下。",
+    },
+    "smart.specific.vague": {
+        "en": "The title uses a vague verb (“{verb}”) with no number, and no target is set: say how much, "
+        "e.g. “Raise customer satisfaction from 82% to 90%”.",
+        "zh-CN": "标题使用了笼统的动词（“{verb}”），既没有数字，也没有设定目标值：请写明幅度，"
+        "例如“客户满意度从 82% 提升到 90%”。",
+    },
+    "smart.measurable.unit_missing": {
+        "en": "The unit is missing: say what the result is measured in, e.g. %, CNY 10k, days.",
+        "zh-CN": "缺少计量单位（unit）：请写明结果的计量单位，例如 %、万元、天。",
+    },
+    "smart.measurable.direction_missing": {
+        "en": "The direction is missing: choose increase, decrease or maintain.",
+        "zh-CN": "缺少方向（direction）：请选择 increase（提升）、decrease（降低）或 maintain（保持）。",
+    },
+    "smart.measurable.direction_invalid": {
+        "en": "The direction “{direction}” is not valid: choose increase, decrease or maintain.",
+        "zh-CN": "方向“{direction}”无效：请选择 increase（提升）、decrease（降低）或 maintain（保持）。",
+    },
+    "smart.measurable.baseline_missing": {
+        "en": "The baseline is missing: record the current value so progress can be measured from it.",
+        "zh-CN": "缺少基线值（baseline）：请填写当前水平，以便据此衡量进展。",
+    },
+    "smart.measurable.target_missing": {
+        "en": "The target is missing: set the value that counts as achieving this result.",
+        "zh-CN": "缺少目标值（target）：请设定达成该结果的数值。",
+    },
+    "smart.measurable.not_finite": {
+        "en": "The {field} must be a finite number.",
+        "zh-CN": "{field}必须是有限的数值。",
+    },
+    "smart.measurable.target_equals_baseline": {
+        "en": "The target equals the baseline ({value}): a result to {direction} needs a target different from "
+        "where it starts (use “maintain” to hold a level).",
+        "zh-CN": "目标值与基线值相同（{value}）：方向为{direction}的结果，目标值必须不同于起点"
+        "（如需保持现有水平，请选择 maintain）。",
+    },
+    "smart.measurable.direction_mismatch": {
+        "en": "The direction is {direction} but the target ({target}) is {relation} the baseline ({baseline}): "
+        "fix the direction or the target.",
+        "zh-CN": "方向为{direction}，但目标值（{target}）{relation}基线值（{baseline}）：请修正方向或目标值。",
+    },
+    "smart.attainable.too_high": {
+        "en": "The target is a {percent}% change from the baseline, above the {limit}% the policy allows: it is "
+        "probably too ambitious to be attainable.",
+        "zh-CN": "目标值较基线变化 {percent}%，超过政策上限 {limit}%：目标可能过高，难以达成。",
+    },
+    "smart.attainable.too_low": {
+        "en": "The target is only a {percent}% change from the baseline, at or below the {limit}% the policy "
+        "expects: it is too low to be a stretch.",
+        "zh-CN": "目标值较基线仅变化 {percent}%，未超过政策下限 {limit}%：目标过低，缺乏挑战性。",
+    },
+    "smart.attainable.zero_baseline": {
+        "en": "The baseline is 0, so the change cannot be expressed as a percentage: check the target against "
+        "past results or peers.",
+        "zh-CN": "基线值为 0，无法按百分比衡量变化幅度：请参照历史数据或同类岗位确认目标是否合理。",
+    },
+    "smart.relevant.goal_missing": {
+        "en": "The KPR is not aligned to a goal of your organization: choose the goal it contributes to.",
+        "zh-CN": "该 KPR 未对齐到本组织的任何目标：请选择它所支撑的目标。",
+    },
+    "smart.relevant.goal_cycle_mismatch": {
+        "en": "The aligned goal belongs to another cycle: choose a goal of this cycle or a long-term goal.",
+        "zh-CN": "所对齐的目标属于其他考核周期：请选择本周期的目标或长期目标。",
+    },
+    "smart.relevant.no_company_goal": {
+        "en": "The aligned goal's chain never reaches a company goal: link it, through its parents, to the "
+        "company strategy.",
+        "zh-CN": "所对齐目标的上级链条没有连接到任何公司级目标：请通过上级目标将其关联到公司战略。",
+    },
+    "smart.time_bound.due_date_missing": {
+        "en": "The due date is missing: set when the result must be achieved.",
+        "zh-CN": "缺少截止日期（due_date）：请设定结果的达成期限。",
+    },
+    "smart.time_bound.before_cycle": {
+        "en": "The due date {due_date} is before the cycle starts ({cycle_start}): choose a date inside the cycle.",
+        "zh-CN": "截止日期 {due_date} 早于考核周期开始日期（{cycle_start}）：请选择周期内的日期。",
+    },
+    "smart.time_bound.after_cycle": {
+        "en": "The due date {due_date} is after the cycle ends ({cycle_end}): choose a date inside the cycle.",
+        "zh-CN": "截止日期 {due_date} 晚于考核周期结束日期（{cycle_end}）：请选择周期内的日期。",
+    },
+    # Terms the SMART messages above name: the English text keeps the API's own word, the Chinese one translates it.
+    "smart.field.baseline": {"en": "baseline", "zh-CN": "基线值（baseline）"},
+    "smart.field.target": {"en": "target", "zh-CN": "目标值（target）"},
+    "smart.direction.increase": {"en": "increase", "zh-CN": "提升"},
+    "smart.direction.decrease": {"en": "decrease", "zh-CN": "降低"},
+    "smart.relation.below": {"en": "below", "zh-CN": "低于"},
+    "smart.relation.above": {"en": "above", "zh-CN": "高于"},
+}
