@@ -368,7 +368,7 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "evaluation.export.rating": {"en": "Rating", "zh-CN": "评级"},
     "evaluation.export.calibrated_rating": {"en": "Calibrated rating", "zh-CN": "校准评级"},
     "evaluation.export.final_rating": {"en": "Final rating", "zh-CN": "最终评级"},
-    # --- SMART check (app/kprs/smart.py): one message per finding, rendered from its code and parameters.
+    # --- SMART check (app/smart/check.py): one message per finding, rendered from its code and parameters.
     "smart.specific.title_missing": {
         "en": "The title is missing: state the result you will achieve, e.g. “Grow Q3 sales revenue by 20%”.",
         "zh-CN": "缺少标题：请写明要达成的结果，例如“第三季度销售额增长 20%”。",

@@ -42,9 +42,6 @@ class SmartReport(BaseModel):
     passed: bool = Field(description="True when no criterion fails.")
 
 
-SMART_CRITERIA = ("specific", "measurable", "attainable", "relevant", "time_bound")
-
-
 class Kpr(OutputModel):
     id: uuid.UUID
     plan_id: uuid.UUID

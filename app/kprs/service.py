@@ -15,11 +15,11 @@ from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.cycles.rules import ensure_cycle_not_closed, ensure_cycle_open
-from app.kprs.presenter import goal_chains, smart_input, smart_report
 from app.kprs.schemas import KprCreate, SmartCheckRequest
 from app.models import Cycle, Employee, Goal, Kpr, Plan
 from app.plans import service as plans
 from app.scoring import engine
+from app.smart.reports import goal_chains, report, smart_input
 
 # The measurable definition: frozen once the plan is approved, changed only through an approved revision.
 DEFINITION_FIELDS = frozenset(
@@ -182,4 +182,4 @@ async def smart_check(session: AsyncSession, actor: Actor, draft: SmartCheckRequ
     if draft.cycle_id is not None:
         cycle = await get_in_org(session, Cycle, draft.cycle_id, actor.organization_id, "cycle")
     goals = await goal_chains(session, [draft.goal_id] if draft.goal_id else [])
-    return smart_report(smart_input(draft), actor.organization_id, draft.goal_id, cycle, goals)
+    return report(smart_input(draft), actor.organization_id, draft.goal_id, cycle, goals)

@@ -16,11 +16,10 @@ from app.core.i18n import translate
 from app.core.repository import get_in_org
 from app.core.transitions import StateMachine, record_transition, record_transitions
 from app.cycles.rules import ensure_cycle_open
-from app.kprs.presenter import present_many as present_kprs
-from app.kprs.presenter import smart_failures
 from app.models import Cycle, Kpr, Plan
 from app.models.base import utcnow
 from app.scoring.engine import round2
+from app.smart.reports import failures, reports_of
 
 PLAN_STATES = StateMachine(
     "plan",
@@ -136,14 +135,15 @@ async def _check_submittable(session: AsyncSession, plan: Plan) -> None:
         )
     failing = []
     errors = []
-    for kpr in await present_kprs(session, active):
-        failed = smart_failures(kpr.smart)
+    reports = await reports_of(session, active)
+    for kpr in active:
+        failed = failures(reports[kpr.id])
         if failed:
             failing.append({"kpr_id": str(kpr.id), "title": kpr.title, "failed": failed})
             errors += [
                 {"loc": ["kprs", str(kpr.id), "smart", name], "msg": msg, "type": "smart_fail"}
                 for name in failed
-                for msg in getattr(kpr.smart, name).messages
+                for msg in reports[kpr.id][name]["messages"]
             ]
     if failing:
         raise ValidationFailed(

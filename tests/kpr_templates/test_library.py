@@ -15,7 +15,7 @@ from app.kpr_templates.library import (
     get_template,
     list_templates,
 )
-from app.kprs.smart import SmartContext, SmartInput, SmartStatus, check_smart, looks_like_kpi
+from app.smart.check import SmartContext, SmartInput, SmartStatus, check_smart, looks_like_kpi
 
 CJK = re.compile("[\u4e00-\u9fff]")
 REQUIRED_FUNCTIONS = ("sales", "marketing", "hr", "production", "rnd", "customer_service", "finance")

@@ -9,7 +9,7 @@ import pytest
 
 from app.core.i18n import Locale, Message, current_locale
 from app.core.messages import MESSAGES
-from app.kprs.smart import (
+from app.smart.check import (
     Criterion,
     SmartContext,
     SmartInput,

@@ -13,9 +13,9 @@ import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from enum import StrEnum
 from typing import Any
 
+from app.core.enums import Direction, SmartStatus
 from app.core.i18n import Locale, Message
 
 __all__ = [
@@ -28,13 +28,7 @@ __all__ = [
     "looks_like_kpi",
 ]
 
-DIRECTIONS = ("increase", "decrease", "maintain")
-
-
-class SmartStatus(StrEnum):
-    PASS = "pass"
-    WARN = "warn"
-    FAIL = "fail"
+DIRECTIONS = tuple(Direction)
 
 
 _SEVERITY = {SmartStatus.PASS: 0, SmartStatus.WARN: 1, SmartStatus.FAIL: 2}
@@ -234,7 +228,7 @@ def _check_measurable(kpr: SmartInput) -> Criterion:
         else:
             numbers[name] = value
 
-    if len(numbers) == 2 and direction in ("increase", "decrease"):
+    if len(numbers) == 2 and direction in (Direction.INCREASE, Direction.DECREASE):
         baseline, target = numbers["baseline"], numbers["target"]
         if target == baseline:
             fail(
@@ -242,7 +236,7 @@ def _check_measurable(kpr: SmartInput) -> Criterion:
                 value=_plain(baseline),
                 direction=Message(f"smart.direction.{direction}"),
             )
-        elif (target < baseline) == (direction == "increase"):
+        elif (target < baseline) == (direction == Direction.INCREASE):
             # Scoring follows the sign of target - baseline, so a label that contradicts it hides a typo in one of them.
             fail(
                 "smart.measurable.direction_mismatch",
@@ -268,7 +262,7 @@ def _check_attainable(kpr: SmartInput, ctx: SmartContext) -> Criterion:
     baseline, target = kpr.baseline, kpr.target
     if baseline is None or target is None or not (baseline.is_finite() and target.is_finite()):
         return _criterion([])
-    if (kpr.direction or "").strip() == "maintain":
+    if (kpr.direction or "").strip() == Direction.MAINTAIN:
         return _criterion([])
     if baseline == 0:
         return _criterion([(SmartStatus.PASS, Message("smart.attainable.zero_baseline"))])
