@@ -7,15 +7,20 @@ import sys
 import uuid
 from pathlib import Path
 
+import uvicorn
+from alembic import command
+from alembic.config import Config
+
 from app.core.config import get_settings
+from app.core.logging import configure_logging
+from app.core.security import mint_token
+from app.demo import load_demo
+from app.main import create_app
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
 
 def migrate(database_url: str | None = None) -> None:
-    from alembic import command
-    from alembic.config import Config
-
     config = Config(str(ALEMBIC_INI))
     config.set_main_option("script_location", str(ALEMBIC_INI.parent / "migrations"))
     config.attributes["configure_logger"] = False  # keep the service's JSON logging
@@ -30,8 +35,6 @@ def _cmd_migrate(_: argparse.Namespace) -> None:
 
 
 def _cmd_serve(args: argparse.Namespace) -> None:
-    import uvicorn
-
     settings = get_settings()
     migrate()
     if settings.is_sqlite and args.workers > 1:
@@ -49,15 +52,11 @@ def _cmd_serve(args: argparse.Namespace) -> None:
 
 
 def _cmd_demo(_: argparse.Namespace) -> None:
-    from app.demo import load_demo
-
     migrate()
     asyncio.run(load_demo(get_settings()))
 
 
 def _cmd_token(args: argparse.Namespace) -> None:
-    from app.core.security import mint_token
-
     organization_id = uuid.UUID(args.org) if args.org else None
     roles = args.role or []
     if organization_id is None and "system" not in roles:
@@ -66,8 +65,6 @@ def _cmd_token(args: argparse.Namespace) -> None:
 
 
 def _cmd_openapi(_: argparse.Namespace) -> None:
-    from app.main import create_app
-
     print(json.dumps(create_app().openapi(), ensure_ascii=False, indent=2))
 
 
@@ -94,8 +91,6 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_cmd_openapi)
 
     args = parser.parse_args(argv)
-    from app.core.logging import configure_logging
-
     configure_logging(get_settings().log_level)
     args.func(args)
 
