@@ -11,6 +11,7 @@ from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page, UtcDatetime
 from app.goals import service
+from app.goals.presenter import present, present_many, present_tree
 from app.goals.schemas import Goal, GoalCreate, GoalLevel, GoalTree, GoalUpdate
 from app.models import Goal as GoalRow
 
@@ -54,13 +55,13 @@ async def list_goals(
         actor, cycle_id=cycle_id, parent_id=parent_id, level=level, department_id=department_id
     )
     rows, cursor = await paginate(session, statement, page, [GoalRow.created_at, GoalRow.id])
-    return Page(items=await service.outputs(session, rows), next_cursor=cursor)
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.post("", status_code=201, response_model=Goal, responses=WRITE_RESPONSES, summary="Create a goal")
 async def create_goal(session: Session, actor: CurrentActor, body: GoalCreate) -> Response:
     goal = await service.create(session, actor, body)
-    return resource_response(await service.output(session, goal), status_code=201, location=f"/api/v1/goals/{goal.id}")
+    return resource_response(await present(session, goal), status_code=201, location=f"/api/v1/goals/{goal.id}")
 
 
 @router.get(
@@ -77,13 +78,14 @@ async def get_goal_tree(
     ] = None,
     as_of: AsOf = None,
 ) -> GoalTree:
-    return await service.tree(session, actor, cycle_id, as_of)
+    forest = await service.tree(session, actor, cycle_id, as_of)
+    return present_tree(forest, cycle_id, as_of)
 
 
 @router.get("/{goal_id:uuid}", response_model=Goal, summary="Get a goal with its progress")
 async def get_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID) -> Response:
     goal = await service.get(session, actor, goal_id)
-    return resource_response(await service.output(session, goal))
+    return resource_response(await present(session, goal))
 
 
 @router.patch(
@@ -93,9 +95,9 @@ async def update_goal(
     session: Session, actor: CurrentActor, goal_id: uuid.UUID, body: GoalUpdate, if_match: IfMatch = None
 ) -> Response:
     goal = await service.get(session, actor, goal_id, lock=True)
-    await check_if_match(if_match, lambda: service.output(session, goal))
+    await check_if_match(if_match, lambda: present(session, goal))
     goal = await service.update(session, actor, goal, changed_fields(body))
-    return resource_response(await service.output(session, goal))
+    return resource_response(await present(session, goal))
 
 
 @router.delete(
@@ -106,6 +108,6 @@ async def update_goal(
 )
 async def delete_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID, if_match: IfMatch = None) -> Response:
     goal = await service.get(session, actor, goal_id, lock=True)
-    await check_if_match(if_match, lambda: service.output(session, goal))
+    await check_if_match(if_match, lambda: present(session, goal))
     await service.delete(session, actor, goal)
     return Response(status_code=204)

@@ -7,9 +7,7 @@ Progress (DESIGN §4) is derived, never stored: app/goals/progress.py loads and 
 """
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
@@ -21,9 +19,8 @@ from app.core.db import lock_tree
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import Locale, register_messages, translate
 from app.core.repository import apply_changes, get_in_org
-from app.goals.progress import GoalForest, load_forest, progress_of, subtrees_of, with_ancestors
-from app.goals.schemas import Goal as GoalOut
-from app.goals.schemas import GoalCreate, GoalNode, GoalTree, GoalTreeKpr
+from app.goals.progress import GoalForest, load_forest, subtrees_of, with_ancestors
+from app.goals.schemas import GoalCreate
 from app.models import Cycle, Department, Goal, Kpr
 
 WRITE_COMPANY_GOALS = "write company goals"
@@ -87,31 +84,6 @@ def _level(level: str) -> str:
     return translate(f"level.{level}")
 
 
-def to_output(goal: Goal, progress: Decimal | None) -> GoalOut:
-    return GoalOut(
-        id=goal.id,
-        cycle_id=goal.cycle_id,
-        title=goal.title,
-        description=goal.description,
-        level=goal.level,
-        department_id=goal.department_id,
-        parent_id=goal.parent_id,
-        weight=goal.weight,
-        progress=progress,
-        created_at=goal.created_at,
-        updated_at=goal.updated_at,
-    )
-
-
-async def outputs(session: AsyncSession, goals: Sequence[Goal], as_of: datetime | None = None) -> list[GoalOut]:
-    progress = await progress_of(session, (goal.id for goal in goals), as_of)
-    return [to_output(goal, progress.get(goal.id)) for goal in goals]
-
-
-async def output(session: AsyncSession, goal: Goal) -> GoalOut:
-    return (await outputs(session, [goal]))[0]
-
-
 # --- reads --------------------------------------------------------------------------------------------------------
 
 
@@ -141,8 +113,8 @@ async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, lock: 
 
 async def tree(
     session: AsyncSession, actor: Actor, cycle_id: uuid.UUID | None, as_of: datetime | None = None
-) -> GoalTree:
-    """The nested forest of one cycle, or (without a cycle) the long-term goals with everything below them."""
+) -> GoalForest:
+    """The forest of one cycle, or (without a cycle) the long-term goals with everything below them, rolled up."""
     org = actor.organization_id
     kpr_condition: ColumnElement[bool] | None = None
     if cycle_id is None:
@@ -158,39 +130,7 @@ async def tree(
         )
         goal_ids = with_ancestors(seed)
         kpr_condition = Kpr.cycle_id == cycle_id
-    forest = await load_forest(session, goal_ids, as_of, kpr_condition)
-    return GoalTree(cycle_id=cycle_id, as_of=as_of, roots=_nodes(forest))
-
-
-def _nodes(forest: GoalForest) -> list[GoalNode]:
-    children = forest.children_of()
-    kprs = forest.kprs_of()
-    built: dict[uuid.UUID, GoalNode] = {}
-    # Build bottom-up (children before parents) without recursion.
-    order: list[Goal] = []
-    stack = list(children.get(None, []))
-    while stack:
-        goal = stack.pop()
-        order.append(goal)
-        stack.extend(children.get(goal.id, []))
-    for goal in reversed(order):
-        base = to_output(goal, forest.progress.get(goal.id))
-        built[goal.id] = GoalNode(
-            **base.model_dump(),
-            kprs=[
-                GoalTreeKpr(
-                    id=kpr.id,
-                    title=kpr.title,
-                    owner_id=kpr.owner_id,
-                    weight=kpr.weight,
-                    goal_weight=kpr.goal_weight,
-                    progress=forest.scores[kpr.id].progress,
-                )
-                for kpr in kprs.get(goal.id, [])
-            ],
-            children=[built[child.id] for child in children.get(goal.id, [])],
-        )
-    return [built[root.id] for root in children.get(None, [])]
+    return await load_forest(session, goal_ids, as_of, kpr_condition)
 
 
 # --- writes -------------------------------------------------------------------------------------------------------
