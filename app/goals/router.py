@@ -7,10 +7,11 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page, UtcDatetime
 from app.goals import service
+from app.goals.dependencies import ReadableGoal, UnchangedGoal
 from app.goals.presenter import present, present_many, present_tree
 from app.goals.schemas import Goal, GoalCreate, GoalLevel, GoalTree, GoalUpdate
 from app.models import Goal as GoalRow
@@ -83,19 +84,14 @@ async def get_goal_tree(
 
 
 @router.get("/{goal_id:uuid}", response_model=Goal, summary="Get a goal with its progress")
-async def get_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID) -> Response:
-    goal = await service.get(session, actor, goal_id)
+async def get_goal(session: Session, goal: ReadableGoal) -> Response:
     return resource_response(await present(session, goal))
 
 
 @router.patch(
     "/{goal_id:uuid}", response_model=Goal, responses=WRITE_RESPONSES, summary="Update, re-level or move a goal"
 )
-async def update_goal(
-    session: Session, actor: CurrentActor, goal_id: uuid.UUID, body: GoalUpdate, if_match: IfMatch = None
-) -> Response:
-    goal = await service.get(session, actor, goal_id, lock=True)
-    await check_if_match(if_match, lambda: present(session, goal))
+async def update_goal(session: Session, actor: CurrentActor, goal: UnchangedGoal, body: GoalUpdate) -> Response:
     goal = await service.update(session, actor, goal, changed_fields(body))
     return resource_response(await present(session, goal))
 
@@ -106,8 +102,6 @@ async def update_goal(
     responses=WRITE_RESPONSES,
     summary="Delete a goal that has no child goals and no aligned KPRs",
 )
-async def delete_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID, if_match: IfMatch = None) -> Response:
-    goal = await service.get(session, actor, goal_id, lock=True)
-    await check_if_match(if_match, lambda: present(session, goal))
+async def delete_goal(session: Session, actor: CurrentActor, goal: UnchangedGoal) -> Response:
     await service.delete(session, actor, goal)
     return Response(status_code=204)

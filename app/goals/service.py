@@ -107,8 +107,24 @@ def list_statement(
     return statement
 
 
-async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, lock: bool = False) -> Goal:
-    return await get_in_org(session, Goal, goal_id, actor.organization_id, "goal", lock=lock)
+async def require_writer(session: AsyncSession, actor: Actor, level: str, department_id: uuid.UUID | None) -> None:
+    """Who may write a goal of this level and department (DESIGN §6): admins all; a department's head the goals of
+    that department and its sub-departments; company goals the admins alone. 403 otherwise."""
+    if actor.is_admin:
+        return
+    if level == "company" or department_id is None:
+        raise Forbidden(action=WRITE_COMPANY_GOALS)
+    if not await heads_department_of(session, actor, department_id):
+        raise Forbidden(action=WRITE_OTHER_DEPARTMENTS)
+
+
+async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, write: bool = False) -> Goal:
+    """The goal (404 outside the organization: everyone in it reads goals); with ``write``, locked, and 403 unless the
+    caller may write it as it is."""
+    goal = await get_in_org(session, Goal, goal_id, actor.organization_id, "goal", lock=write)
+    if write:
+        await require_writer(session, actor, goal.level, goal.department_id)
+    return goal
 
 
 async def tree(
@@ -134,15 +150,6 @@ async def tree(
 
 
 # --- writes -------------------------------------------------------------------------------------------------------
-
-
-async def _require_writer(session: AsyncSession, actor: Actor, level: str, department_id: uuid.UUID | None) -> None:
-    if actor.is_admin:
-        return
-    if level == "company" or department_id is None:
-        raise Forbidden(action=WRITE_COMPANY_GOALS)
-    if not await heads_department_of(session, actor, department_id):
-        raise Forbidden(action=WRITE_OTHER_DEPARTMENTS)
 
 
 def _error(field_name: str, key: str, type_: str, **params: object) -> dict[str, Any]:
@@ -190,7 +197,7 @@ async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
     if not actor.is_admin and values["level"] == "company":
         raise Forbidden(action=WRITE_COMPANY_GOALS)
     await _check_references(session, actor, values)
-    await _require_writer(session, actor, values["level"], values["department_id"])
+    await require_writer(session, actor, values["level"], values["department_id"])
     parent = None
     if values["parent_id"] is not None:
         parent = await get_in_org(session, Goal, values["parent_id"], actor.organization_id, "goal")
@@ -206,13 +213,13 @@ async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
 
 
 async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[str, Any]) -> Goal:
-    # Whoever writes must be allowed to write the goal as it is and as it will be.
-    await _require_writer(session, actor, goal.level, goal.department_id)
+    """``goal`` comes from ``get(write=True)``: locked, and the caller may write it as it is; they must also be allowed
+    to write it as it will be (a new level or department)."""
     merged = {name: changes.get(name, getattr(goal, name)) for name in ("cycle_id", "level", "department_id")}
     parent_id = changes.get("parent_id", goal.parent_id)
     await _check_references(session, actor, changes)
     if (merged["level"], merged["department_id"]) != (goal.level, goal.department_id):
-        await _require_writer(session, actor, merged["level"], merged["department_id"])
+        await require_writer(session, actor, merged["level"], merged["department_id"])
     parent = None
     if parent_id is not None:
         parent = await get_in_org(session, Goal, parent_id, actor.organization_id, "goal")
@@ -267,7 +274,7 @@ async def _below_errors(
 
 
 async def delete(session: AsyncSession, actor: Actor, goal: Goal) -> None:
-    await _require_writer(session, actor, goal.level, goal.department_id)
+    """``goal`` comes from ``get(write=True)``: locked, and the caller may write it."""
     child_count, kpr_count = (
         await session.execute(
             select(
