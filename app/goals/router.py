@@ -4,27 +4,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.auth import CurrentActor, Session
+from app.core.enums import GoalLevel
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
+from app.core.params import AsOf
 from app.core.repository import changed_fields
 from app.core.responses import resource_response
 from app.core.routing import ApiRoute
-from app.core.schemas import Page, UtcDatetime
+from app.core.schemas import Choice, Page
 from app.goals import service
 from app.goals.dependencies import ReadableGoal, UnchangedGoal
 from app.goals.presenter import present, present_many, present_tree
-from app.goals.schemas import Goal, GoalCreate, GoalLevel, GoalTree, GoalUpdate
+from app.goals.schemas import Goal, GoalCreate, GoalTree, GoalUpdate
 from app.models import Goal as GoalRow
 
 router = APIRouter(route_class=ApiRoute, prefix="/goals", tags=["goals"])
-
-AsOf = Annotated[
-    UtcDatetime | None,
-    Query(
-        description="RFC 3339 timestamp with a timezone: figures as they stood then (check-ins recorded at or "
-        "before it). Default: now."
-    ),
-]
 
 TREE_DESCRIPTION = """\
 The goal cascade as a nested forest. Every node carries the goal's fields, its `progress`, the active KPRs aligned
@@ -49,7 +43,7 @@ async def list_goals(
     page: Pagination,
     cycle_id: Annotated[uuid.UUID | None, Query(description="Only goals of this cycle.")] = None,
     parent_id: Annotated[uuid.UUID | None, Query(description="Only direct children of this goal.")] = None,
-    level: Annotated[GoalLevel | None, Query(description="Only goals of this level.")] = None,
+    level: Annotated[Choice[GoalLevel] | None, Query(description="Only goals of this level.")] = None,
     department_id: Annotated[uuid.UUID | None, Query(description="Only goals of this department.")] = None,
 ) -> Page[Goal]:
     statement = service.list_statement(

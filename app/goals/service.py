@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core.access import Actor, heads_department_of
 from app.core.db import lock_tree
+from app.core.enums import GoalLevel, KprStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import Locale, register_messages, translate
 from app.core.repository import apply_changes, get_in_org
@@ -25,8 +26,7 @@ from app.models import Cycle, Department, Goal, Kpr
 
 WRITE_COMPANY_GOALS = "write company goals"
 WRITE_OTHER_DEPARTMENTS = "write the goals of a department you do not head"
-LEVEL_RANK = {"company": 0, "department": 1, "team": 2}
-ACTIVE = "active"
+LEVEL_RANK: dict[str, int] = {GoalLevel.COMPANY: 0, GoalLevel.DEPARTMENT: 1, GoalLevel.TEAM: 2}
 
 # This domain's own messages, kept beside the code that uses them.
 _MESSAGES: dict[str, dict[Locale, str]] = {
@@ -92,7 +92,7 @@ def list_statement(
     *,
     cycle_id: uuid.UUID | None,
     parent_id: uuid.UUID | None,
-    level: str | None,
+    level: GoalLevel | None,
     department_id: uuid.UUID | None,
 ) -> Select[Goal]:
     statement = select(Goal).where(Goal.organization_id == actor.organization_id)
@@ -112,7 +112,7 @@ async def require_writer(session: AsyncSession, actor: Actor, level: str, depart
     that department and its sub-departments; company goals the admins alone. 403 otherwise."""
     if actor.is_admin:
         return
-    if level == "company" or department_id is None:
+    if level == GoalLevel.COMPANY or department_id is None:
         raise Forbidden(action=WRITE_COMPANY_GOALS)
     if not await heads_department_of(session, actor, department_id):
         raise Forbidden(action=WRITE_OTHER_DEPARTMENTS)
@@ -140,7 +140,9 @@ async def tree(
         await get_in_org(session, Cycle, cycle_id, org, "cycle")
         # The cycle's goals, the long-term goals that carry KPRs of the cycle directly, and every goal above them
         # (which can only be long-term: a cycle goal hangs under a goal of its cycle or a long-term goal).
-        carrying = select(Kpr.goal_id).where(Kpr.organization_id == org, Kpr.cycle_id == cycle_id, Kpr.status == ACTIVE)
+        carrying = select(Kpr.goal_id).where(
+            Kpr.organization_id == org, Kpr.cycle_id == cycle_id, Kpr.status == KprStatus.ACTIVE
+        )
         seed = select(Goal.id, Goal.parent_id).where(
             Goal.organization_id == org, or_(Goal.cycle_id == cycle_id, Goal.id.in_(carrying))
         )
@@ -157,9 +159,9 @@ def _error(field_name: str, key: str, type_: str, **params: object) -> dict[str,
 
 
 def _shape_errors(level: str, department_id: uuid.UUID | None) -> list[dict[str, Any]]:
-    if level == "company" and department_id is not None:
+    if level == GoalLevel.COMPANY and department_id is not None:
         return [_error("department_id", "goal.department_forbidden", "goal_department_forbidden")]
-    if level != "company" and department_id is None:
+    if level != GoalLevel.COMPANY and department_id is None:
         return [_error("department_id", "goal.department_required", "goal_department_required", level=_level(level))]
     return []
 
@@ -194,7 +196,7 @@ async def _check_references(session: AsyncSession, actor: Actor, values: dict[st
 
 async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
     values = data.model_dump()
-    if not actor.is_admin and values["level"] == "company":
+    if not actor.is_admin and values["level"] == GoalLevel.COMPANY:
         raise Forbidden(action=WRITE_COMPANY_GOALS)
     await _check_references(session, actor, values)
     await require_writer(session, actor, values["level"], values["department_id"])
