@@ -196,6 +196,8 @@ async def _check_references(session: AsyncSession, actor: Actor, values: dict[st
 
 async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
     values = data.model_dump()
+    # require_writer's first answer, given before any reference is looked up: a non-admin asking for a company goal
+    # hears 403, not a 404 about the cycle it names.
     if not actor.is_admin and values["level"] == GoalLevel.COMPANY:
         raise Forbidden(action=WRITE_COMPANY_GOALS)
     await _check_references(session, actor, values)
