@@ -4,25 +4,21 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.core.auth import CurrentActor, Session
+from app.core.enums import GoalLevel
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
+from app.core.params import AsOf
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import resource_response
 from app.core.routing import ApiRoute
-from app.core.schemas import Page, UtcDatetime
+from app.core.schemas import Choice, Page
 from app.goals import service
-from app.goals.schemas import Goal, GoalCreate, GoalLevel, GoalTree, GoalUpdate
+from app.goals.dependencies import ReadableGoal, UnchangedGoal
+from app.goals.presenter import present, present_many, present_tree
+from app.goals.schemas import Goal, GoalCreate, GoalTree, GoalUpdate
 from app.models import Goal as GoalRow
 
 router = APIRouter(route_class=ApiRoute, prefix="/goals", tags=["goals"])
-
-AsOf = Annotated[
-    UtcDatetime | None,
-    Query(
-        description="RFC 3339 timestamp with a timezone: figures as they stood then (check-ins recorded at or "
-        "before it). Default: now."
-    ),
-]
 
 TREE_DESCRIPTION = """\
 The goal cascade as a nested forest. Every node carries the goal's fields, its `progress`, the active KPRs aligned
@@ -47,20 +43,20 @@ async def list_goals(
     page: Pagination,
     cycle_id: Annotated[uuid.UUID | None, Query(description="Only goals of this cycle.")] = None,
     parent_id: Annotated[uuid.UUID | None, Query(description="Only direct children of this goal.")] = None,
-    level: Annotated[GoalLevel | None, Query(description="Only goals of this level.")] = None,
+    level: Annotated[Choice[GoalLevel] | None, Query(description="Only goals of this level.")] = None,
     department_id: Annotated[uuid.UUID | None, Query(description="Only goals of this department.")] = None,
 ) -> Page[Goal]:
     statement = service.list_statement(
         actor, cycle_id=cycle_id, parent_id=parent_id, level=level, department_id=department_id
     )
     rows, cursor = await paginate(session, statement, page, [GoalRow.created_at, GoalRow.id])
-    return Page(items=await service.outputs(session, rows), next_cursor=cursor)
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.post("", status_code=201, response_model=Goal, responses=WRITE_RESPONSES, summary="Create a goal")
 async def create_goal(session: Session, actor: CurrentActor, body: GoalCreate) -> Response:
     goal = await service.create(session, actor, body)
-    return resource_response(await service.output(session, goal), status_code=201, location=f"/api/v1/goals/{goal.id}")
+    return resource_response(await present(session, goal), status_code=201, location=f"/api/v1/goals/{goal.id}")
 
 
 @router.get(
@@ -77,25 +73,21 @@ async def get_goal_tree(
     ] = None,
     as_of: AsOf = None,
 ) -> GoalTree:
-    return await service.tree(session, actor, cycle_id, as_of)
+    forest = await service.tree(session, actor, cycle_id, as_of)
+    return present_tree(forest, cycle_id, as_of)
 
 
 @router.get("/{goal_id:uuid}", response_model=Goal, summary="Get a goal with its progress")
-async def get_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID) -> Response:
-    goal = await service.get(session, actor, goal_id)
-    return resource_response(await service.output(session, goal))
+async def get_goal(session: Session, goal: ReadableGoal) -> Response:
+    return resource_response(await present(session, goal))
 
 
 @router.patch(
     "/{goal_id:uuid}", response_model=Goal, responses=WRITE_RESPONSES, summary="Update, re-level or move a goal"
 )
-async def update_goal(
-    session: Session, actor: CurrentActor, goal_id: uuid.UUID, body: GoalUpdate, if_match: IfMatch = None
-) -> Response:
-    goal = await service.get(session, actor, goal_id, lock=True)
-    await check_if_match(if_match, lambda: service.output(session, goal))
+async def update_goal(session: Session, actor: CurrentActor, goal: UnchangedGoal, body: GoalUpdate) -> Response:
     goal = await service.update(session, actor, goal, changed_fields(body))
-    return resource_response(await service.output(session, goal))
+    return resource_response(await present(session, goal))
 
 
 @router.delete(
@@ -104,8 +96,6 @@ async def update_goal(
     responses=WRITE_RESPONSES,
     summary="Delete a goal that has no child goals and no aligned KPRs",
 )
-async def delete_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUID, if_match: IfMatch = None) -> Response:
-    goal = await service.get(session, actor, goal_id, lock=True)
-    await check_if_match(if_match, lambda: service.output(session, goal))
+async def delete_goal(session: Session, actor: CurrentActor, goal: UnchangedGoal) -> Response:
     await service.delete(session, actor, goal)
     return Response(status_code=204)

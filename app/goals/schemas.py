@@ -1,12 +1,12 @@
 import uuid
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from app.core.schemas import Figure, InputModel, Measure, OutputModel, PatchModel, Text, Title, UtcDatetime
+from app.core.enums import GoalLevel
+from app.core.schemas import Choice, Figure, InputModel, Measure, OutputModel, PatchModel, Text, Title, UtcDatetime
 
-GoalLevel = Literal["company", "department", "team"]
 # A goal's weight among its siblings: positive, and small enough that Σ w·p never strains a decimal.
 GoalWeight = Annotated[Measure, Field(gt=0, le=Decimal(1_000_000))]
 
@@ -16,7 +16,7 @@ class Goal(OutputModel):
     cycle_id: uuid.UUID | None = Field(description="The cycle the goal belongs to; null for a long-term goal.")
     title: str
     description: str | None
-    level: GoalLevel
+    level: Choice[GoalLevel]
     department_id: uuid.UUID | None
     parent_id: uuid.UUID | None
     weight: Measure = Field(description="Weight among its siblings in the parent's progress.")
@@ -52,7 +52,7 @@ class GoalCreate(InputModel):
     cycle_id: uuid.UUID | None = Field(default=None, description="Omit or null for a long-term goal.")
     title: Title
     description: Text | None = None
-    level: GoalLevel
+    level: Choice[GoalLevel]
     department_id: uuid.UUID | None = Field(
         default=None, description="Required for department and team goals; must be empty for company goals."
     )
@@ -82,7 +82,7 @@ class GoalUpdate(PatchModel):
     cycle_id: uuid.UUID | None = None
     title: Title | None = None
     description: Text | None = None
-    level: GoalLevel | None = None
+    level: Choice[GoalLevel] | None = None
     department_id: uuid.UUID | None = None
     parent_id: uuid.UUID | None = None
     weight: GoalWeight | None = None

@@ -3,16 +3,11 @@
 Everyone in the organization reads goals; admins write all of them; a department's head writes the goals of that
 department and of its sub-departments; company goals are the admins' alone.
 
-Progress (DESIGN §4) is derived, never stored: every read loads the goals it needs in one statement, their active
-aligned KPRs in one, the KPRs' latest check-ins and their cycles' policies in one each, and rolls up in Python — so the
-number of statements does not depend on how deep or wide the tree is.
+Progress (DESIGN §4) is derived, never stored: app/goals/progress.py loads and rolls it up.
 """
 
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, exists, func, or_, select
@@ -21,157 +16,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core.access import Actor, heads_department_of
 from app.core.db import lock_tree
+from app.core.enums import GoalLevel, KprStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
-from app.goals.schemas import Goal as GoalOut
-from app.goals.schemas import GoalCreate, GoalNode, GoalTree, GoalTreeKpr
-from app.models import CheckIn, Cycle, Department, Goal, Kpr
-from app.scoring import engine
-from app.scoring.service import KprScore, latest_values_statement, policies, score_one
+from app.goals.progress import GoalForest, load_forest, subtrees_of, with_ancestors
+from app.goals.schemas import GoalCreate
+from app.models import Cycle, Department, Goal, Kpr
 
 WRITE_COMPANY_GOALS = "write company goals"
 WRITE_OTHER_DEPARTMENTS = "write the goals of a department you do not head"
-LEVEL_RANK = {"company": 0, "department": 1, "team": 2}
-ACTIVE = "active"
+LEVEL_RANK: dict[str, int] = {GoalLevel.COMPANY: 0, GoalLevel.DEPARTMENT: 1, GoalLevel.TEAM: 2}
 
 
 def _level(level: str) -> str:
     return translate(f"level.{level}")
-
-
-# --- progress roll-up ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class GoalForest:
-    """A set of goals with their active aligned KPRs and the figures derived from them at one moment."""
-
-    goals: list[Goal]
-    kprs: list[Kpr]
-    scores: dict[uuid.UUID, KprScore]
-    progress: dict[uuid.UUID, Decimal | None] = field(default_factory=dict)
-
-    def children_of(self) -> dict[uuid.UUID | None, list[Goal]]:
-        loaded = {goal.id for goal in self.goals}
-        children: dict[uuid.UUID | None, list[Goal]] = {}
-        for goal in sorted(self.goals, key=_creation_order):
-            # A goal whose parent is not in the forest is one of its roots.
-            parent = goal.parent_id if goal.parent_id in loaded else None
-            children.setdefault(parent, []).append(goal)
-        return children
-
-    def kprs_of(self) -> dict[uuid.UUID, list[Kpr]]:
-        by_goal: dict[uuid.UUID, list[Kpr]] = {}
-        for kpr in sorted(self.kprs, key=_creation_order):
-            by_goal.setdefault(kpr.goal_id, []).append(kpr)
-        return by_goal
-
-
-def _creation_order(row: Goal | Kpr) -> tuple[datetime, uuid.UUID]:
-    return row.created_at, row.id
-
-
-def roll_up(forest: GoalForest) -> dict[uuid.UUID, Decimal | None]:
-    """Every goal's progress from its children in the forest, bottom-up, without recursion (trees may be deep)."""
-    children = forest.children_of()
-    kprs = forest.kprs_of()
-    progress: dict[uuid.UUID, Decimal | None] = {}
-    for root in children.get(None, []):
-        stack: list[tuple[Goal, bool]] = [(root, False)]
-        while stack:
-            goal, expanded = stack.pop()
-            if goal.id in progress:
-                continue
-            if not expanded:
-                stack.append((goal, True))
-                stack.extend((child, False) for child in children.get(goal.id, []) if child.id not in progress)
-                continue
-            parts: list[tuple[Decimal, Decimal | None]] = [
-                (child.weight, progress.get(child.id)) for child in children.get(goal.id, [])
-            ]
-            parts.extend((kpr.goal_weight, forest.scores[kpr.id].progress) for kpr in kprs.get(goal.id, []))
-            progress[goal.id] = engine.goal_progress(parts)
-    forest.progress = progress
-    return progress
-
-
-async def load_forest(
-    session: AsyncSession,
-    goal_ids: Select[Any],
-    as_of: datetime | None,
-    kpr_condition: ColumnElement[bool] | None = None,
-) -> GoalForest:
-    """The goals that ``goal_ids`` selects, their active aligned KPRs and scores; four statements whatever the size.
-
-    The id selection is passed down as a subquery instead of bound ids, so no statement grows with the tree (and
-    none meets a bound-parameter limit).
-    """
-    goals = list(await session.scalars(select(Goal).where(Goal.id.in_(goal_ids))))
-    kpr_conditions = [Kpr.status == ACTIVE, Kpr.goal_id.in_(goal_ids)]
-    if kpr_condition is not None:
-        kpr_conditions.append(kpr_condition)
-    kprs = list(await session.scalars(select(Kpr).where(*kpr_conditions))) if goals else []
-    scores: dict[uuid.UUID, KprScore] = {}
-    if kprs:
-        latest = select(Kpr.id).where(*kpr_conditions)
-        rows = await session.execute(latest_values_statement(CheckIn.kpr_id.in_(latest), as_of))
-        actuals: dict[uuid.UUID, Decimal] = {kpr_id: value for kpr_id, value in rows}
-        by_cycle = await policies(session, {kpr.cycle_id for kpr in kprs})
-        scores = {kpr.id: score_one(kpr, actuals.get(kpr.id), by_cycle[kpr.cycle_id]) for kpr in kprs}
-    forest = GoalForest(goals=goals, kprs=kprs, scores=scores)
-    roll_up(forest)
-    return forest
-
-
-def subtrees_of(seed: Select[Any]) -> Select[Any]:
-    """Ids of the goals ``seed`` selects (a select of goal ids) and of every goal below them."""
-    tree = seed.cte("goal_subtree", recursive=True)
-    tree = tree.union(select(Goal.id).join(tree, Goal.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
-def _with_ancestors(seed: Select[uuid.UUID, uuid.UUID | None]) -> Select[Any]:
-    """Ids of the goals ``seed`` selects (a select of goal id and parent_id) and of every goal above them."""
-    chain = seed.cte("goal_chain", recursive=True)
-    chain = chain.union(select(Goal.id, Goal.parent_id).join(chain, Goal.id == chain.c.parent_id))
-    return select(chain.c.id)
-
-
-async def progress_of(
-    session: AsyncSession, goal_ids: Iterable[uuid.UUID], as_of: datetime | None = None
-) -> dict[uuid.UUID, Decimal | None]:
-    """Progress of these goals over their whole subtrees (children of every cycle): single reads and list pages."""
-    ids = list(dict.fromkeys(goal_ids))
-    if not ids:
-        return {}
-    forest = await load_forest(session, subtrees_of(select(Goal.id).where(Goal.id.in_(ids))), as_of)
-    return {goal_id: forest.progress.get(goal_id) for goal_id in ids}
-
-
-def to_output(goal: Goal, progress: Decimal | None) -> GoalOut:
-    return GoalOut(
-        id=goal.id,
-        cycle_id=goal.cycle_id,
-        title=goal.title,
-        description=goal.description,
-        level=goal.level,
-        department_id=goal.department_id,
-        parent_id=goal.parent_id,
-        weight=goal.weight,
-        progress=progress,
-        created_at=goal.created_at,
-        updated_at=goal.updated_at,
-    )
-
-
-async def outputs(session: AsyncSession, goals: Sequence[Goal], as_of: datetime | None = None) -> list[GoalOut]:
-    progress = await progress_of(session, (goal.id for goal in goals), as_of)
-    return [to_output(goal, progress.get(goal.id)) for goal in goals]
-
-
-async def output(session: AsyncSession, goal: Goal) -> GoalOut:
-    return (await outputs(session, [goal]))[0]
 
 
 # --- reads --------------------------------------------------------------------------------------------------------
@@ -182,7 +41,7 @@ def list_statement(
     *,
     cycle_id: uuid.UUID | None,
     parent_id: uuid.UUID | None,
-    level: str | None,
+    level: GoalLevel | None,
     department_id: uuid.UUID | None,
 ) -> Select[Goal]:
     statement = select(Goal).where(Goal.organization_id == actor.organization_id)
@@ -197,14 +56,30 @@ def list_statement(
     return statement
 
 
-async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, lock: bool = False) -> Goal:
-    return await get_in_org(session, Goal, goal_id, actor.organization_id, "goal", lock=lock)
+async def require_writer(session: AsyncSession, actor: Actor, level: str, department_id: uuid.UUID | None) -> None:
+    """Who may write a goal of this level and department (DESIGN §6): admins all; a department's head the goals of
+    that department and its sub-departments; company goals the admins alone. 403 otherwise."""
+    if actor.is_admin:
+        return
+    if level == GoalLevel.COMPANY or department_id is None:
+        raise Forbidden(action=WRITE_COMPANY_GOALS)
+    if not await heads_department_of(session, actor, department_id):
+        raise Forbidden(action=WRITE_OTHER_DEPARTMENTS)
+
+
+async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, write: bool = False) -> Goal:
+    """The goal (404 outside the organization: everyone in it reads goals); with ``write``, locked, and 403 unless the
+    caller may write it as it is."""
+    goal = await get_in_org(session, Goal, goal_id, actor.organization_id, "goal", lock=write)
+    if write:
+        await require_writer(session, actor, goal.level, goal.department_id)
+    return goal
 
 
 async def tree(
     session: AsyncSession, actor: Actor, cycle_id: uuid.UUID | None, as_of: datetime | None = None
-) -> GoalTree:
-    """The nested forest of one cycle, or (without a cycle) the long-term goals with everything below them."""
+) -> GoalForest:
+    """The forest of one cycle, or (without a cycle) the long-term goals with everything below them, rolled up."""
     org = actor.organization_id
     kpr_condition: ColumnElement[bool] | None = None
     if cycle_id is None:
@@ -214,57 +89,18 @@ async def tree(
         await get_in_org(session, Cycle, cycle_id, org, "cycle")
         # The cycle's goals, the long-term goals that carry KPRs of the cycle directly, and every goal above them
         # (which can only be long-term: a cycle goal hangs under a goal of its cycle or a long-term goal).
-        carrying = select(Kpr.goal_id).where(Kpr.organization_id == org, Kpr.cycle_id == cycle_id, Kpr.status == ACTIVE)
+        carrying = select(Kpr.goal_id).where(
+            Kpr.organization_id == org, Kpr.cycle_id == cycle_id, Kpr.status == KprStatus.ACTIVE
+        )
         seed = select(Goal.id, Goal.parent_id).where(
             Goal.organization_id == org, or_(Goal.cycle_id == cycle_id, Goal.id.in_(carrying))
         )
-        goal_ids = _with_ancestors(seed)
+        goal_ids = with_ancestors(seed)
         kpr_condition = Kpr.cycle_id == cycle_id
-    forest = await load_forest(session, goal_ids, as_of, kpr_condition)
-    return GoalTree(cycle_id=cycle_id, as_of=as_of, roots=_nodes(forest))
-
-
-def _nodes(forest: GoalForest) -> list[GoalNode]:
-    children = forest.children_of()
-    kprs = forest.kprs_of()
-    built: dict[uuid.UUID, GoalNode] = {}
-    # Build bottom-up (children before parents) without recursion.
-    order: list[Goal] = []
-    stack = list(children.get(None, []))
-    while stack:
-        goal = stack.pop()
-        order.append(goal)
-        stack.extend(children.get(goal.id, []))
-    for goal in reversed(order):
-        base = to_output(goal, forest.progress.get(goal.id))
-        built[goal.id] = GoalNode(
-            **base.model_dump(),
-            kprs=[
-                GoalTreeKpr(
-                    id=kpr.id,
-                    title=kpr.title,
-                    owner_id=kpr.owner_id,
-                    weight=kpr.weight,
-                    goal_weight=kpr.goal_weight,
-                    progress=forest.scores[kpr.id].progress,
-                )
-                for kpr in kprs.get(goal.id, [])
-            ],
-            children=[built[child.id] for child in children.get(goal.id, [])],
-        )
-    return [built[root.id] for root in children.get(None, [])]
+    return await load_forest(session, goal_ids, as_of, kpr_condition)
 
 
 # --- writes -------------------------------------------------------------------------------------------------------
-
-
-async def _require_writer(session: AsyncSession, actor: Actor, level: str, department_id: uuid.UUID | None) -> None:
-    if actor.is_admin:
-        return
-    if level == "company" or department_id is None:
-        raise Forbidden(action=WRITE_COMPANY_GOALS)
-    if not await heads_department_of(session, actor, department_id):
-        raise Forbidden(action=WRITE_OTHER_DEPARTMENTS)
 
 
 def _error(field_name: str, key: str, type_: str, **params: object) -> dict[str, Any]:
@@ -272,9 +108,9 @@ def _error(field_name: str, key: str, type_: str, **params: object) -> dict[str,
 
 
 def _shape_errors(level: str, department_id: uuid.UUID | None) -> list[dict[str, Any]]:
-    if level == "company" and department_id is not None:
+    if level == GoalLevel.COMPANY and department_id is not None:
         return [_error("department_id", "goal.department_forbidden", "goal_department_forbidden")]
-    if level != "company" and department_id is None:
+    if level != GoalLevel.COMPANY and department_id is None:
         return [_error("department_id", "goal.department_required", "goal_department_required", level=_level(level))]
     return []
 
@@ -309,10 +145,12 @@ async def _check_references(session: AsyncSession, actor: Actor, values: dict[st
 
 async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
     values = data.model_dump()
-    if not actor.is_admin and values["level"] == "company":
+    # require_writer's first answer, given before any reference is looked up: a non-admin asking for a company goal
+    # hears 403, not a 404 about the cycle it names.
+    if not actor.is_admin and values["level"] == GoalLevel.COMPANY:
         raise Forbidden(action=WRITE_COMPANY_GOALS)
     await _check_references(session, actor, values)
-    await _require_writer(session, actor, values["level"], values["department_id"])
+    await require_writer(session, actor, values["level"], values["department_id"])
     parent = None
     if values["parent_id"] is not None:
         parent = await get_in_org(session, Goal, values["parent_id"], actor.organization_id, "goal")
@@ -328,13 +166,13 @@ async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
 
 
 async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[str, Any]) -> Goal:
-    # Whoever writes must be allowed to write the goal as it is and as it will be.
-    await _require_writer(session, actor, goal.level, goal.department_id)
+    """``goal`` comes from ``get(write=True)``: locked, and the caller may write it as it is; they must also be allowed
+    to write it as it will be (a new level or department)."""
     merged = {name: changes.get(name, getattr(goal, name)) for name in ("cycle_id", "level", "department_id")}
     parent_id = changes.get("parent_id", goal.parent_id)
     await _check_references(session, actor, changes)
     if (merged["level"], merged["department_id"]) != (goal.level, goal.department_id):
-        await _require_writer(session, actor, merged["level"], merged["department_id"])
+        await require_writer(session, actor, merged["level"], merged["department_id"])
     parent = None
     if parent_id is not None:
         parent = await get_in_org(session, Goal, parent_id, actor.organization_id, "goal")
@@ -357,7 +195,7 @@ async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[
 async def _is_at_or_below(session: AsyncSession, candidate_id: uuid.UUID, goal_id: uuid.UUID) -> bool:
     """Whether ``candidate_id`` is ``goal_id`` or one of its descendants: walks up from the candidate (a chain is
     short, a subtree may be large)."""
-    chain = _with_ancestors(select(Goal.id, Goal.parent_id).where(Goal.id == candidate_id)).subquery()
+    chain = with_ancestors(select(Goal.id, Goal.parent_id).where(Goal.id == candidate_id)).subquery()
     found = await session.scalar(select(chain.c.id).where(chain.c.id == goal_id).limit(1))
     return found is not None
 
@@ -389,7 +227,7 @@ async def _below_errors(
 
 
 async def delete(session: AsyncSession, actor: Actor, goal: Goal) -> None:
-    await _require_writer(session, actor, goal.level, goal.department_id)
+    """``goal`` comes from ``get(write=True)``: locked, and the caller may write it."""
     child_count, kpr_count = (
         await session.execute(
             select(

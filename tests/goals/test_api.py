@@ -131,6 +131,10 @@ async def test_department_head_writes_goals_of_their_department_and_below(
     assert (
         await client.patch(f"{GOALS}/{company.id}", json={"weight": 2}, headers=tenant.headers("manager"))
     ).status_code == 403
+    # Rights come before the ETag: whoever may not write the goal learns that, whatever If-Match they send.
+    stale = {**tenant.headers("manager"), "If-Match": '"stale"'}
+    assert (await client.patch(f"{GOALS}/{company.id}", json={"weight": 2}, headers=stale)).status_code == 403
+    assert (await client.delete(f"{GOALS}/{company.id}", headers=stale)).status_code == 403
     moved = await client.patch(
         f"{GOALS}/{below.json()['id']}", json={"department_id": str(other.id)}, headers=tenant.headers("manager")
     )
