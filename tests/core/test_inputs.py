@@ -11,8 +11,7 @@ import httpx
 import pytest
 
 from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, CYCLE_START, Setup, make_setup, ok
+from tests.factories import API, CYCLE_START, Setup, Tenant, make_setup, ok
 
 
 @pytest.fixture

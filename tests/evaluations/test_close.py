@@ -11,7 +11,8 @@ from app.core.access import Actor
 from app.core.security import Principal
 from app.evaluations.workflow import finalize_for_close
 from app.models import StateTransition
-from tests.evaluations.helpers import (
+from tests.factories import Tenant, make_employee
+from tests.factories.evaluations import (
     API,
     EMPLOYEE_KPRS,
     check_in,
@@ -24,7 +25,6 @@ from tests.evaluations.helpers import (
     problem,
     to_calibration,
 )
-from tests.factories import Tenant, make_employee
 
 
 async def test_close_is_refused_with_the_blockers_listed(

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.access import Actor
 from app.core.security import Principal
 from app.evaluations.workflow import open_reviews
-from tests.evaluations.helpers import EMPLOYEE_KPRS, PEER_KPRS, make_cycle, make_plan, move, ok, open_review
 from tests.factories import Tenant, make_employee
+from tests.factories.evaluations import EMPLOYEE_KPRS, PEER_KPRS, make_cycle, make_plan, move, ok, open_review
 
 API = "/api/v1/evaluations"
 

@@ -10,7 +10,8 @@ from app.core.access import Actor
 from app.core.security import Principal
 from app.evaluations.workflow import open_reviews
 from app.models import Evaluation, StateTransition
-from tests.evaluations.helpers import (
+from tests.factories import Tenant, make_employee
+from tests.factories.evaluations import (
     API,
     EMPLOYEE_KPRS,
     KprSpec,
@@ -21,7 +22,6 @@ from tests.evaluations.helpers import (
     ok,
     open_review,
 )
-from tests.factories import Tenant, make_employee
 
 
 async def test_entering_review_opens_one_evaluation_per_approved_plan(

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.security import mint_token
 from app.models import AuditEvent, Evaluation
-from tests.evaluations.helpers import (
+from tests.factories import Tenant, make_employee, make_tenant
+from tests.factories.evaluations import (
     API,
     InReview,
     KprSpec,
@@ -25,7 +26,6 @@ from tests.evaluations.helpers import (
     problem,
     to_calibration,
 )
-from tests.factories import Tenant, make_employee, make_tenant
 
 
 def url(evaluation_id: str, leaf: str = "") -> str:

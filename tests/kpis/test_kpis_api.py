@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CheckIn
 from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, Setup, at, make_setup, ok
+from tests.factories import API, Setup, Tenant, at, make_setup, ok
 
 VISITS = {
     "name": "每周客户拜访次数",

@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kpr_templates.library import get_template, list_templates
 from app.models import AuditEvent, Employee, Kpr, Plan
-from tests.factories import Tenant, make_employee
-from tests.planning_factories import make_cycle, make_goal, make_plan
+from tests.factories import Tenant, make_cycle, make_employee, make_goal, make_plan
 
 TEMPLATES = "/api/v1/kpr-templates"
 REVENUE = list_templates("sales")[0]

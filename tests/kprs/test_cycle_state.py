@@ -15,8 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Cycle
 from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import Setup, at, make_setup, ok
+from tests.factories import Setup, Tenant, at, make_setup, ok
 
 
 @pytest.fixture

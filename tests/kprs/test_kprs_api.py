@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import AuditEvent, Kpr, Plan
 from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, Setup, create_goal, make_setup, ok
+from tests.factories import API, Setup, Tenant, create_goal, make_setup, ok
 
 
 @pytest.fixture

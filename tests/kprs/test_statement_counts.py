@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CheckIn, Cycle, Employee, Goal, Kpr, Plan
-from tests.factories import Tenant, make_employee
-from tests.kprs.flows import API, CYCLE_END, CYCLE_START, ok
+from tests.factories import API, CYCLE_END, CYCLE_START, Tenant, make_employee, ok
 
 
 class Builder:

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, Setup, at, make_setup, ok
+from tests.factories import API, Setup, Tenant, at, make_setup, ok
 
 ENDPOINTS = [
     ("GET", "/plans/{plan}", None),

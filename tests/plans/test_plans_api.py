@@ -11,8 +11,7 @@ from app.core.config import Settings
 from app.models import AuditEvent
 from tests.assertions import assert_problem
 from tests.conftest import token_for
-from tests.factories import Tenant, make_employee
-from tests.kprs.flows import Setup, make_setup, ok
+from tests.factories import Setup, Tenant, make_employee, make_setup, ok
 
 
 @pytest.fixture

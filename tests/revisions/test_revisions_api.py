@@ -12,8 +12,7 @@ from app.core.config import Settings
 from app.models import AuditEvent
 from tests.assertions import assert_problem
 from tests.conftest import token_for
-from tests.factories import Tenant, make_employee
-from tests.kprs.flows import Setup, make_setup, ok
+from tests.factories import Setup, Tenant, make_employee, make_setup, ok
 
 REASON = "受原材料价格上涨影响，经部门协商下调年度目标"
 

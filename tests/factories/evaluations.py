@@ -25,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CheckIn, Cycle, Employee, Evaluation, Goal, Kpr, Organization, Plan
-from tests.factories import Tenant
+from tests.factories.org import Tenant
 
 API = "/api/v1"
 _seq = count(1)

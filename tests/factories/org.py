@@ -1,6 +1,5 @@
-"""Factories: small builders for the rows a test needs, instead of a giant shared fixture file."""
+"""ORM builders for the people side: organizations, departments, employees, API keys, and a tenant with tokens."""
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import count
@@ -138,7 +137,3 @@ async def make_tenant(session: AsyncSession, settings: Settings, name: str | Non
         "system": mint_token(settings, subject="ops", organization_id=None, roles=["system"]),
     }
     return tenant
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

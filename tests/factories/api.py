@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from tests.factories import Tenant
+from tests.factories.org import Tenant
 
 API = "/api/v1"
 
