@@ -19,8 +19,7 @@ from sqlalchemy import func, select
 
 from app.core.config import Settings
 from app.models import AuditEvent
-from tests.factories import API, Setup, Tenant, make_setup, make_tenant, ok
-from tests.factories.evaluations import open_review
+from tests.factories import API, Setup, Tenant, make_setup, make_tenant, ok, open_review
 
 WRITERS = 20
 ROUNDS = 5

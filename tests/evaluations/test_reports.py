@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.security import mint_token
-from tests.factories import Tenant
-from tests.factories.evaluations import API, move, ok, open_review, problem, to_calibration
+from tests.factories import API, Tenant, move, ok, open_review, problem, to_calibration
 
 # A at most 40% of the cycle: with one A (the peer, final 100) out of two that is 50% → violated.
 POLICY = {"distribution": {"A": {"max_share": 40}, "C": {"min_share": 10}}}

@@ -4,8 +4,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import Tenant
-from tests.factories.evaluations import API, open_review, problem, to_calibration
+from tests.factories import API, Tenant, open_review, problem, to_calibration
 
 
 @pytest.mark.parametrize(

@@ -11,14 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.security import mint_token
 from app.models import AuditEvent, Evaluation
-from tests.factories import Tenant, make_employee, make_tenant
-from tests.factories.evaluations import (
+from tests.factories import (
     API,
     InReview,
     KprSpec,
-    check_in,
+    Tenant,
+    add_kprs,
+    make_check_in,
     make_cycle,
+    make_employee,
     make_plan,
+    make_tenant,
     move,
     move_cycle,
     ok,
@@ -491,7 +494,7 @@ async def test_figures_are_reproducible_after_finalization(
     before = await client.get(url(state.employee_eval), headers=tenant.headers("admin"))
     # A new check-in, a policy change and a KPR edit after finalization change nothing.
     sales = state.scenario.employee_kprs[0]
-    await check_in(session, tenant.org, sales, 300)
+    await make_check_in(session, tenant.org, kpr=sales, value=300)
     sales.title = "改过的标题"
     await session.commit()
     cycle_url = f"{API}/cycles/{state.scenario.cycle_id}"
@@ -515,7 +518,8 @@ async def test_reopen_makes_figures_live_again_and_refinalizing_freezes_the_new_
     client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
 ) -> None:
     state = await _finalized(client, session, tenant)
-    await check_in(session, tenant.org, state.scenario.employee_kprs[0], 300)  # sales now a = 1 → score 100
+    sales = state.scenario.employee_kprs[0]
+    await make_check_in(session, tenant.org, kpr=sales, value=300)  # sales now a = 1 → score 100
     await session.commit()
 
     reopened = await move(client, tenant, "admin", state.employee_eval, "calibration")
@@ -580,8 +584,9 @@ async def test_an_employee_with_no_manager_is_reviewed_by_an_admin(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
     tenant = await make_tenant(session, settings, "丙公司")
-    cycle = await make_cycle(session, tenant.org)
-    await make_plan(session, tenant.org, cycle, tenant.manager, [KprSpec("利润", "increase", 0, 100, 100, [100])])
+    cycle = await make_cycle(session, tenant.org, status="planning")
+    plan = await make_plan(session, tenant.org, cycle=cycle, employee=tenant.manager, status="approved")
+    await add_kprs(session, tenant.org, plan, [KprSpec("利润", "increase", 0, 100, 100, [100])])
     await session.commit()
     await move_cycle(client, tenant, str(cycle.id), "active", "review")
     page = ok(await client.get(f"{API}/evaluations?cycle_id={cycle.id}", headers=tenant.headers("admin")))

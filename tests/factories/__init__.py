@@ -3,6 +3,7 @@
 - ``org``: organizations, departments, employees, API keys, a ``Tenant`` with a token per role.
 - ``planning``: cycles, goals, plans, KPRs, KPIs and check-ins as ORM rows.
 - ``api``: the same through the HTTP API, as a client would (``Setup``, ``make_setup``, ``kpr_body``).
+- ``evaluations``: KPRs from specs, the worked evaluation scenario, and the walk through review to calibration.
 """
 
 from tests.factories.api import (
@@ -16,6 +17,24 @@ from tests.factories.api import (
     kpr_body,
     make_setup,
     ok,
+)
+from tests.factories.evaluations import (
+    EMPLOYEE_KPRS,
+    MANAGER_KPRS,
+    PEER_KPRS,
+    T0,
+    InReview,
+    KprSpec,
+    Scenario,
+    add_kprs,
+    admin_actor,
+    build_scenario,
+    evaluations_by_employee,
+    move,
+    move_cycle,
+    open_review,
+    problem,
+    to_calibration,
 )
 from tests.factories.org import (
     Tenant,
@@ -33,12 +52,23 @@ __all__ = [
     "API",
     "CYCLE_END",
     "CYCLE_START",
+    "EMPLOYEE_KPRS",
+    "MANAGER_KPRS",
+    "PEER_KPRS",
+    "T0",
+    "InReview",
+    "KprSpec",
+    "Scenario",
     "Setup",
     "Tenant",
+    "add_kprs",
+    "admin_actor",
     "at",
     "auth",
+    "build_scenario",
     "create_cycle",
     "create_goal",
+    "evaluations_by_employee",
     "kpr_body",
     "make_api_key",
     "make_check_in",
@@ -53,5 +83,10 @@ __all__ = [
     "make_plan",
     "make_setup",
     "make_tenant",
+    "move",
+    "move_cycle",
     "ok",
+    "open_review",
+    "problem",
+    "to_calibration",
 ]

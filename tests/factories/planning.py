@@ -38,7 +38,7 @@ async def make_cycle(
 ) -> Cycle:
     cycle = Cycle(
         organization_id=org.id,
-        name=name or f"2026 第三季度 #{next(_seq)}",
+        name=name or f"2026年第三季度 #{next(_seq)}",
         cadence=cadence,
         start_date=start_date,
         end_date=end_date,
