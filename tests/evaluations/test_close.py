@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.evaluations.workflow import finalize_for_close
 from app.models import StateTransition
+from tests.assertions import assert_problem, ok
 from tests.factories import (
     API,
     EMPLOYEE_KPRS,
@@ -21,9 +22,7 @@ from tests.factories import (
     make_plan,
     move,
     move_cycle,
-    ok,
     open_review,
-    problem,
     to_calibration,
 )
 
@@ -39,7 +38,7 @@ async def test_close_is_refused_with_the_blockers_listed(
         f"{API}/cycles/{state.scenario.cycle_id}/transitions", json={"to": "closed"}, headers=tenant.headers("admin")
     )
 
-    body = problem(response, 409, "CYCLE_BLOCKED")
+    body = assert_problem(response, 409, "CYCLE_BLOCKED")
     assert sorted(body["blockers"], key=lambda b: b["status"]) == [
         {"evaluation_id": state.employee_eval, "employee_id": str(tenant.employee.id), "status": "manager_review"},
         {"evaluation_id": state.peer_eval, "employee_id": str(tenant.peer.id), "status": "self_review"},

@@ -10,7 +10,8 @@ from app.core.config import Settings
 from app.core.security import mint_token
 from app.demo import DEMO_ORG_ID, _load_org_chart, demo_id
 from app.demo_evaluations import CYCLE_KEY, load_evaluations_demo
-from tests.factories import API, ok
+from tests.assertions import ok
+from tests.factories import API
 
 
 async def test_demo_cycle_in_calibration(client: httpx.AsyncClient, session: AsyncSession, settings: Settings) -> None:

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.evaluations.workflow import open_reviews
+from tests.assertions import ok
 from tests.factories import (
     EMPLOYEE_KPRS,
     PEER_KPRS,
@@ -17,7 +18,6 @@ from tests.factories import (
     make_employee,
     make_plan,
     move,
-    ok,
     open_review,
 )
 

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.evaluations.workflow import open_reviews
 from app.models import Evaluation, StateTransition
+from tests.assertions import ok
 from tests.factories import (
     API,
     EMPLOYEE_KPRS,
@@ -20,7 +21,6 @@ from tests.factories import (
     make_employee,
     make_plan,
     move_cycle,
-    ok,
     open_review,
 )
 

@@ -16,7 +16,6 @@ from tests.factories.api import (
     create_goal,
     kpr_body,
     make_setup,
-    ok,
 )
 from tests.factories.evaluations import (
     EMPLOYEE_KPRS,
@@ -33,7 +32,6 @@ from tests.factories.evaluations import (
     move,
     move_cycle,
     open_review,
-    problem,
     to_calibration,
 )
 from tests.factories.org import (
@@ -85,8 +83,6 @@ __all__ = [
     "make_tenant",
     "move",
     "move_cycle",
-    "ok",
     "open_review",
-    "problem",
     "to_calibration",
 ]

@@ -27,7 +27,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.access import Actor
 from app.core.security import Principal
 from app.models import Cycle, Employee, Evaluation, Goal, Kpr, Organization, Plan
-from tests.factories.api import API, ok
+from tests.assertions import ok
+from tests.factories.api import API
 from tests.factories.org import Tenant
 from tests.factories.planning import Number, make_check_in, make_cycle, make_goal, make_kpr, make_plan
 
@@ -122,15 +123,6 @@ async def build_scenario(
     await add_kprs(session, org, manager_plan, MANAGER_KPRS, goal=goal)
     await session.commit()
     return Scenario(tenant, cycle, employee_plan, employee_kprs, peer_plan, peer_kprs, manager_plan)
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
 
 
 async def move_cycle(client: httpx.AsyncClient, tenant: Tenant, cycle_id: str, *targets: str) -> dict[str, Any]:

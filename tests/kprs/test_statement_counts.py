@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CheckIn, Cycle, Employee, Goal, Kpr, Plan
-from tests.factories import API, CYCLE_END, CYCLE_START, Tenant, make_employee, ok
+from tests.assertions import ok
+from tests.factories import API, CYCLE_END, CYCLE_START, Tenant, make_employee
 
 
 class Builder:
