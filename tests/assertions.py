@@ -7,6 +7,12 @@ import httpx
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
 
 
+def ok(response: httpx.Response, status: int = 200) -> Any:
+    """The response has the given status; returns its JSON body (None when it has none)."""
+    assert response.status_code == status, response.text
+    return response.json() if response.content else None
+
+
 def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
     """An RFC 9457 problem+json body with the house fields, the given status and code; returns the body."""
     assert response.status_code == status, response.text
@@ -14,7 +20,7 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     body: dict[str, Any] = response.json()
     assert body.keys() >= PROBLEM_FIELDS, body
     assert body["status"] == status
-    assert body["code"] == code
+    assert body["code"] == code, body
     assert body["type"].endswith("/" + code.lower().replace("_", "-"))
     assert body["title"]
     assert body["detail"]

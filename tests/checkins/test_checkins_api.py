@@ -10,9 +10,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CheckIn
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, CYCLE_END, CYCLE_START, Setup, at, make_setup, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import API, CYCLE_END, CYCLE_START, Setup, Tenant, at, make_setup
 
 
 @pytest.fixture

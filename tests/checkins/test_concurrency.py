@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app.core.config import Settings
 from app.models import CheckIn, Plan
-from tests.factories import Tenant, make_tenant
-from tests.kprs.flows import API, kpr_body, make_setup, ok
+from tests.assertions import ok
+from tests.factories import API, Tenant, kpr_body, make_setup, make_tenant
 
 WRITES = 100
 

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from tests.assertions import assert_problem
 from tests.conftest import token_for
-from tests.factories import Tenant, auth
-from tests.kprs.flows import API, kpr_body, make_setup
+from tests.factories import API, Tenant, auth, kpr_body, make_setup
 
 READS = ["/employees", "/departments", "/goals", "/cycles", "/kpr-templates", "/kprs", "/evaluations", "/me"]
 

@@ -10,9 +10,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, CYCLE_START, Setup, make_setup, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import API, CYCLE_START, Setup, Tenant, make_setup
 
 
 @pytest.fixture

@@ -19,9 +19,8 @@ from sqlalchemy import func, select
 
 from app.core.config import Settings
 from app.models import AuditEvent
-from tests.evaluations.helpers import open_review
-from tests.factories import Tenant, make_tenant
-from tests.kprs.flows import API, Setup, make_setup, ok
+from tests.assertions import ok
+from tests.factories import API, Setup, Tenant, make_setup, make_tenant, open_review
 
 WRITERS = 20
 ROUNDS = 5

@@ -1,5 +1,6 @@
 from httpx import AsyncClient
 
+from tests.assertions import assert_problem
 from tests.factories import Tenant
 
 
@@ -12,6 +13,4 @@ async def test_list_employees_in_chinese(client: AsyncClient, tenant: Tenant) ->
 
 async def test_other_tenant_employee_is_404(client: AsyncClient, tenant: Tenant, other_tenant: Tenant) -> None:
     response = await client.get(f"/api/v1/employees/{other_tenant.employee.id}", headers=tenant.headers("admin"))
-    assert response.status_code == 404
-    assert response.headers["content-type"] == "application/problem+json"
-    assert response.json()["code"] == "NOT_FOUND"
+    assert_problem(response, 404, "NOT_FOUND")

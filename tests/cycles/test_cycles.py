@@ -8,9 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, CYCLE_END, CYCLE_START, create_cycle, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import API, CYCLE_END, CYCLE_START, Tenant, create_cycle
 
 DEFAULT_BANDS = [
     {"rating": "S", "min_score": 110},

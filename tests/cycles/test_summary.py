@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.evaluations.helpers import API, T0, build_scenario, move, ok, open_review, to_calibration
-from tests.factories import Tenant
+from tests.assertions import ok
+from tests.factories import API, T0, Tenant, build_scenario, move, open_review, to_calibration
 
 ALL_BANDS = {"S": 0, "A": 0, "B": 0, "C": 0, "D": 0}
 

@@ -7,8 +7,9 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.demo import load_into
+from tests.assertions import ok
 from tests.demo.conftest import Headers
-from tests.evaluations.helpers import API, ok
+from tests.factories import API
 
 
 async def test_demo_cycle_in_calibration(

@@ -2,8 +2,9 @@
 
 import httpx
 
+from tests.assertions import ok
 from tests.demo.conftest import Headers
-from tests.evaluations.helpers import API, ok
+from tests.factories import API
 
 
 async def test_demo_annual_cycle_is_tracked(demo: None, client: httpx.AsyncClient, as_demo: Headers) -> None:

@@ -7,24 +7,24 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.access import Actor
-from app.core.security import Principal
 from app.evaluations.workflow import finalize_for_close
 from app.models import StateTransition
-from tests.evaluations.helpers import (
+from tests.assertions import assert_problem, ok
+from tests.factories import (
     API,
     EMPLOYEE_KPRS,
-    check_in,
+    Tenant,
+    add_kprs,
+    admin_actor,
+    make_check_in,
     make_cycle,
+    make_employee,
     make_plan,
     move,
     move_cycle,
-    ok,
     open_review,
-    problem,
     to_calibration,
 )
-from tests.factories import Tenant, make_employee
 
 
 async def test_close_is_refused_with_the_blockers_listed(
@@ -38,7 +38,7 @@ async def test_close_is_refused_with_the_blockers_listed(
         f"{API}/cycles/{state.scenario.cycle_id}/transitions", json={"to": "closed"}, headers=tenant.headers("admin")
     )
 
-    body = problem(response, 409, "CYCLE_BLOCKED")
+    body = assert_problem(response, 409, "CYCLE_BLOCKED")
     assert sorted(body["blockers"], key=lambda b: b["status"]) == [
         {"evaluation_id": state.employee_eval, "employee_id": str(tenant.employee.id), "status": "manager_review"},
         {"evaluation_id": state.peer_eval, "employee_id": str(tenant.peer.id), "status": "self_review"},
@@ -73,7 +73,7 @@ async def test_close_finalizes_every_evaluation_in_calibration(
     history = ok(await client.get(f"{API}/evaluations/{state.peer_eval}/transitions", headers=tenant.headers("peer")))
     assert [(t["from"], t["to"]) for t in history["items"]][-1] == ("calibration", "finalized")
     # Frozen: a later check-in changes nothing.
-    await check_in(session, tenant.org, state.scenario.employee_kprs[0], 300)
+    await make_check_in(session, tenant.org, kpr=state.scenario.employee_kprs[0], value=300)
     await session.commit()
     again = ok(await client.get(f"{API}/evaluations/{state.employee_eval}", headers=tenant.headers("admin")))
     assert (again["results_score"], again["final_score"]) == (78, 81.6)
@@ -98,11 +98,6 @@ async def test_already_finalized_evaluations_are_left_as_they_were(
     assert len(transitions.all()) == 2
 
 
-def _admin(tenant: Tenant) -> Actor:
-    principal = Principal(subject="hr", organization_id=tenant.org.id, roles=frozenset({"admin"}))
-    return Actor(principal=principal, organization_id=tenant.org.id, employee_id=tenant.admin.id)
-
-
 async def _statements_to_close(session: AsyncSession, tenant: Tenant, count_statements: Any, people: int) -> int:
     from app.evaluations.workflow import open_reviews
     from app.models import Evaluation
@@ -110,13 +105,14 @@ async def _statements_to_close(session: AsyncSession, tenant: Tenant, count_stat
     cycle = await make_cycle(session, tenant.org, status="review")
     for _ in range(people):
         employee = await make_employee(session, tenant.org, manager=tenant.manager)
-        await make_plan(session, tenant.org, cycle, employee, EMPLOYEE_KPRS)
-    await open_reviews(session, _admin(tenant), cycle)
+        plan = await make_plan(session, tenant.org, cycle=cycle, employee=employee, status="approved")
+        await add_kprs(session, tenant.org, plan, EMPLOYEE_KPRS)
+    await open_reviews(session, admin_actor(tenant), cycle)
     for row in await session.scalars(select(Evaluation).where(Evaluation.cycle_id == cycle.id)):
         row.status = "calibration"
     await session.flush()
     with count_statements() as counter:
-        await finalize_for_close(session, _admin(tenant), cycle)
+        await finalize_for_close(session, admin_actor(tenant), cycle)
     statuses = await session.scalars(
         select(Evaluation.status).where(Evaluation.cycle_id == cycle.id).execution_options(populate_existing=True)
     )
@@ -140,12 +136,13 @@ async def test_blockers_are_capped(session: AsyncSession, tenant: Tenant, monkey
     cycle = await make_cycle(session, tenant.org, status="review")
     for _ in range(4):
         employee = await make_employee(session, tenant.org)
-        await make_plan(session, tenant.org, cycle, employee, EMPLOYEE_KPRS[:1])
-    await open_reviews(session, _admin(tenant), cycle)
+        plan = await make_plan(session, tenant.org, cycle=cycle, employee=employee, status="approved")
+        await add_kprs(session, tenant.org, plan, EMPLOYEE_KPRS[:1])
+    await open_reviews(session, admin_actor(tenant), cycle)
     monkeypatch.setattr(workflow, "MAX_BLOCKERS", 3)
 
     with pytest.raises(Conflict) as caught:
-        await finalize_for_close(session, _admin(tenant), cycle)
+        await finalize_for_close(session, admin_actor(tenant), cycle)
 
     assert caught.value.code == "CYCLE_BLOCKED"
     assert len(caught.value.extra["blockers"]) == 3

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 
 from app.core.config import Settings
 from app.models import StateTransition
-from tests.evaluations.helpers import API, build_scenario, evaluations_by_employee, move_cycle, to_calibration
-from tests.evaluations.helpers import InReview as State
-from tests.factories import make_tenant
+from tests.factories import API, build_scenario, evaluations_by_employee, make_tenant, move_cycle, to_calibration
+from tests.factories import InReview as State
 
 
 async def test_concurrent_finalizations_finalize_once(

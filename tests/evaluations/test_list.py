@@ -6,11 +6,20 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.access import Actor
-from app.core.security import Principal
 from app.evaluations.workflow import open_reviews
-from tests.evaluations.helpers import EMPLOYEE_KPRS, PEER_KPRS, make_cycle, make_plan, move, ok, open_review
-from tests.factories import Tenant, make_employee
+from tests.assertions import ok
+from tests.factories import (
+    EMPLOYEE_KPRS,
+    PEER_KPRS,
+    Tenant,
+    add_kprs,
+    admin_actor,
+    make_cycle,
+    make_employee,
+    make_plan,
+    move,
+    open_review,
+)
 
 API = "/api/v1/evaluations"
 
@@ -63,19 +72,15 @@ async def test_pages_follow_the_cursor(client: httpx.AsyncClient, session: Async
     assert second["next_cursor"] is None
 
 
-def _admin(tenant: Tenant) -> Actor:
-    principal = Principal(subject="hr", organization_id=tenant.org.id, roles=frozenset({"admin"}))
-    return Actor(principal=principal, organization_id=tenant.org.id, employee_id=tenant.admin.id)
-
-
 async def _statements_to_list(
     client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, count_statements: Any, people: int, who: str
 ) -> int:
     cycle = await make_cycle(session, tenant.org, status="review")
     for index in range(people):
         employee = await make_employee(session, tenant.org, manager=tenant.manager)
-        await make_plan(session, tenant.org, cycle, employee, EMPLOYEE_KPRS if index % 2 else PEER_KPRS)
-    await open_reviews(session, _admin(tenant), cycle)
+        plan = await make_plan(session, tenant.org, cycle=cycle, employee=employee, status="approved")
+        await add_kprs(session, tenant.org, plan, EMPLOYEE_KPRS if index % 2 else PEER_KPRS)
+    await open_reviews(session, admin_actor(tenant), cycle)
     await session.commit()
     with count_statements() as counter:
         page = ok(await client.get(API, params={"cycle_id": str(cycle.id)}, headers=tenant.headers(who)))

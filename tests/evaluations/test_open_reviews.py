@@ -6,22 +6,23 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.access import Actor
-from app.core.security import Principal
 from app.evaluations.workflow import open_reviews
 from app.models import Evaluation, StateTransition
-from tests.evaluations.helpers import (
+from tests.assertions import ok
+from tests.factories import (
     API,
     EMPLOYEE_KPRS,
     KprSpec,
+    Tenant,
+    add_kprs,
+    admin_actor,
     build_scenario,
     make_cycle,
+    make_employee,
     make_plan,
     move_cycle,
-    ok,
     open_review,
 )
-from tests.factories import Tenant, make_employee
 
 
 async def test_entering_review_opens_one_evaluation_per_approved_plan(
@@ -96,8 +97,9 @@ async def test_the_opening_is_kept_in_the_history(
 async def test_a_kpr_without_check_ins_scores_as_its_baseline(
     client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
 ) -> None:
-    cycle = await make_cycle(session, tenant.org)
-    await make_plan(session, tenant.org, cycle, tenant.employee, [KprSpec("新客户数", "increase", 10, 20, 100)])
+    cycle = await make_cycle(session, tenant.org, status="planning")
+    plan = await make_plan(session, tenant.org, cycle=cycle, employee=tenant.employee, status="approved")
+    await add_kprs(session, tenant.org, plan, [KprSpec("新客户数", "increase", 10, 20, 100)])
     await session.commit()
     await move_cycle(client, tenant, str(cycle.id), "active", "review")
 
@@ -108,18 +110,14 @@ async def test_a_kpr_without_check_ins_scores_as_its_baseline(
     assert page["items"][0]["results_score"] == 0
 
 
-def _admin(tenant: Tenant) -> Actor:
-    principal = Principal(subject="hr", organization_id=tenant.org.id, roles=frozenset({"admin"}))
-    return Actor(principal=principal, organization_id=tenant.org.id, employee_id=tenant.admin.id)
-
-
 async def _statements_to_open(session: AsyncSession, tenant: Tenant, count_statements: Any, plans: int) -> int:
     cycle = await make_cycle(session, tenant.org, status="active")
     for _ in range(plans):
         employee = await make_employee(session, tenant.org, manager=tenant.manager)
-        await make_plan(session, tenant.org, cycle, employee, EMPLOYEE_KPRS[:1])
+        plan = await make_plan(session, tenant.org, cycle=cycle, employee=employee, status="approved")
+        await add_kprs(session, tenant.org, plan, EMPLOYEE_KPRS[:1])
     with count_statements() as counter:
-        await open_reviews(session, _admin(tenant), cycle)
+        await open_reviews(session, admin_actor(tenant), cycle)
     made = await session.scalar(select(func.count()).where(Evaluation.cycle_id == cycle.id))
     opened = await session.scalar(
         select(func.count()).where(

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.security import mint_token
-from tests.evaluations.helpers import API, move, ok, open_review, problem, to_calibration
-from tests.factories import Tenant
+from tests.assertions import assert_problem, ok
+from tests.factories import API, Tenant, move, open_review, to_calibration
 
 # A at most 40% of the cycle: with one A (the peer, final 100) out of two that is 50% → violated.
 POLICY = {"distribution": {"A": {"max_share": 40}, "C": {"min_share": 10}}}
@@ -87,7 +87,7 @@ async def test_only_admin_and_service_read_the_calibration_report(
 
     response = await client.get(f"{API}/cycles/{state.scenario.cycle_id}/calibration", headers=tenant.headers(who))
 
-    problem(response, 403, "FORBIDDEN")
+    assert_problem(response, 403, "FORBIDDEN")
 
 
 async def _api_rows(client: httpx.AsyncClient, tenant: Tenant, cycle_id: str) -> dict[str, dict[str, Any]]:
@@ -202,7 +202,7 @@ async def test_only_admin_and_service_export(
         f"{API}/cycles/{state.scenario.cycle_id}/evaluations/export", headers=tenant.headers(who)
     )
 
-    problem(response, 403, "FORBIDDEN")
+    assert_problem(response, 403, "FORBIDDEN")
 
 
 async def test_export_format_is_validated(client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant) -> None:
@@ -214,4 +214,4 @@ async def test_export_format_is_validated(client: httpx.AsyncClient, session: As
         headers=tenant.headers("admin"),
     )
 
-    problem(response, 422, "VALIDATION_FAILED")
+    assert_problem(response, 422, "VALIDATION_FAILED")

@@ -4,8 +4,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.evaluations.helpers import API, open_review, problem, to_calibration
-from tests.factories import Tenant
+from tests.assertions import assert_problem
+from tests.factories import API, Tenant, open_review, to_calibration
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ async def test_another_tenants_ids_are_404(
 
     response = await client.request(method, url, json=body, headers=tenant.headers(who))
 
-    problem(response, 404, "NOT_FOUND")
+    assert_problem(response, 404, "NOT_FOUND")
 
 
 async def test_another_tenants_evaluations_are_never_listed(

@@ -11,21 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.config import Settings
 from app.core.security import mint_token
 from app.models import AuditEvent, Evaluation
-from tests.evaluations.helpers import (
+from tests.assertions import assert_problem, ok
+from tests.factories import (
     API,
     InReview,
     KprSpec,
-    check_in,
+    Tenant,
+    add_kprs,
+    make_check_in,
     make_cycle,
+    make_employee,
     make_plan,
+    make_tenant,
     move,
     move_cycle,
-    ok,
     open_review,
-    problem,
     to_calibration,
 )
-from tests.factories import Tenant, make_employee, make_tenant
 
 
 def url(evaluation_id: str, leaf: str = "") -> str:
@@ -48,7 +50,7 @@ async def test_who_reads_an_evaluation(
     if visible:
         assert ok(response)["id"] == state.employee_eval
     else:
-        problem(response, 404, "NOT_FOUND")
+        assert_problem(response, 404, "NOT_FOUND")
 
 
 async def test_a_manager_above_the_manager_reads_too(
@@ -129,7 +131,7 @@ async def test_nobody_else_writes_the_self_review(
         url(state.employee_eval, "/self-review"), json={"score": 80}, headers=tenant.headers(who)
     )
 
-    problem(response, status, code)
+    assert_problem(response, status, code)
 
 
 async def test_review_items_must_be_active_kprs_of_the_plan(
@@ -144,7 +146,7 @@ async def test_review_items_must_be_active_kprs_of_the_plan(
         url(state.employee_eval, "/self-review"), json={"items": items}, headers=tenant.headers("employee")
     )
 
-    body = problem(response, 422, "VALIDATION_FAILED")
+    body = assert_problem(response, 422, "VALIDATION_FAILED")
     assert [e["loc"] for e in body["errors"]] == [["body", "items", 0, "kpr_id"], ["body", "items", 1, "kpr_id"]]
 
 
@@ -159,7 +161,7 @@ async def test_review_bodies_are_validated(
 
     response = await client.put(url(state.employee_eval, "/self-review"), json=body, headers=tenant.headers("employee"))
 
-    problem(response, 422, "VALIDATION_FAILED")
+    assert_problem(response, 422, "VALIDATION_FAILED")
 
 
 async def test_put_honours_if_match(client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant) -> None:
@@ -173,7 +175,7 @@ async def test_put_honours_if_match(client: httpx.AsyncClient, session: AsyncSes
 
     assert ok(first)["self_score"] == 70
     assert first.headers["etag"] != etag
-    problem(second, 412, "PRECONDITION_FAILED")
+    assert_problem(second, 412, "PRECONDITION_FAILED")
 
 
 async def test_self_review_closes_when_the_evaluation_moves_on(
@@ -186,7 +188,7 @@ async def test_self_review_closes_when_the_evaluation_moves_on(
         url(state.employee_eval, "/self-review"), json={"score": 1}, headers=tenant.headers("employee")
     )
 
-    body = problem(response, 409, "INVALID_STATE")
+    body = assert_problem(response, 409, "INVALID_STATE")
     assert (body["evaluation_status"], body["expected_status"]) == ("manager_review", "self_review")
 
 
@@ -226,7 +228,7 @@ async def test_a_manager_outside_the_chain_may_not_review(
         url(state.employee_eval, "/manager-review"), json={"score": 90}, headers={"Authorization": f"Bearer {token}"}
     )
 
-    problem(response, 404, "NOT_FOUND")
+    assert_problem(response, 404, "NOT_FOUND")
 
 
 @pytest.mark.parametrize(
@@ -243,7 +245,7 @@ async def test_nobody_else_writes_the_manager_review(
         url(state.employee_eval, "/manager-review"), json={"score": 90}, headers=tenant.headers(who)
     )
 
-    problem(response, status, code)
+    assert_problem(response, status, code)
 
 
 async def test_moving_to_calibration_needs_the_weighted_manager_score(
@@ -256,7 +258,7 @@ async def test_moving_to_calibration_needs_the_weighted_manager_score(
         url(state.employee_eval, "/transitions"), json={"to": "calibration"}, headers=tenant.headers("manager")
     )
 
-    problem(response, 409, "REVIEW_INCOMPLETE")
+    assert_problem(response, 409, "REVIEW_INCOMPLETE")
 
 
 # --- transitions ----------------------------------------------------------------------------------------------------
@@ -271,7 +273,7 @@ async def test_illegal_transitions_name_the_allowed_targets(
         url(state.employee_eval, "/transitions"), json={"to": "finalized"}, headers=tenant.headers("admin")
     )
 
-    body = problem(response, 409, "INVALID_TRANSITION")
+    body = assert_problem(response, 409, "INVALID_TRANSITION")
     assert body["allowed"] == ["manager_review"]
 
 
@@ -342,7 +344,7 @@ async def test_admin_calibrates_only_while_the_cycle_is_in_calibration(
         await client.put(url(state.employee_eval, "/calibration"), json=body, headers=tenant.headers("admin"))
     )
 
-    problem(early, 409, "CYCLE_NOT_IN_CALIBRATION")
+    assert_problem(early, 409, "CYCLE_NOT_IN_CALIBRATION")
     assert (calibrated["rating"], calibrated["calibrated_rating"], calibrated["final_rating"]) == ("B", "A", "A")
     assert calibrated["calibration_reason"] == "跨部门校准"
     audit = await session.scalar(select(AuditEvent).where(AuditEvent.action == "calibrate"))
@@ -380,7 +382,7 @@ async def test_calibration_needs_a_band_and_a_reason(
 
     response = await client.put(url(state.employee_eval, "/calibration"), json=body, headers=tenant.headers("admin"))
 
-    assert loc in [e["loc"] for e in problem(response, 422, "VALIDATION_FAILED")["errors"]]
+    assert loc in [e["loc"] for e in assert_problem(response, 422, "VALIDATION_FAILED")["errors"]]
 
 
 # --- finalization, lock, reopen -------------------------------------------------------------------------------------
@@ -431,7 +433,7 @@ async def test_a_finalized_evaluation_is_locked(
         ("/calibration", "admin", {"rating": "S", "reason": "r"}),
     ):
         response = await client.put(url(state.employee_eval, leaf), json=body, headers=tenant.headers(who))
-        problem(response, 409, "EVALUATION_LOCKED")
+        assert_problem(response, 409, "EVALUATION_LOCKED")
 
 
 async def test_an_acknowledged_evaluation_is_locked_for_good(
@@ -448,8 +450,8 @@ async def test_an_acknowledged_evaluation_is_locked_for_good(
     )
 
     assert acknowledged["acknowledged_at"].endswith("Z")
-    problem(lock, 409, "EVALUATION_LOCKED")
-    problem(reopen, 409, "INVALID_TRANSITION")
+    assert_problem(lock, 409, "EVALUATION_LOCKED")
+    assert_problem(reopen, 409, "INVALID_TRANSITION")
 
 
 @pytest.mark.parametrize(("who", "status"), [("manager", 403), ("admin", 403), ("peer", 404)])
@@ -480,8 +482,8 @@ async def test_only_admins_finalize_and_reopen(
         url(state.employee_eval, "/transitions"), json={"to": "calibration"}, headers=tenant.headers(who)
     )
 
-    problem(finalize, 403, "FORBIDDEN")
-    problem(reopen, 403, "FORBIDDEN")
+    assert_problem(finalize, 403, "FORBIDDEN")
+    assert_problem(reopen, 403, "FORBIDDEN")
 
 
 async def test_figures_are_reproducible_after_finalization(
@@ -491,7 +493,7 @@ async def test_figures_are_reproducible_after_finalization(
     before = await client.get(url(state.employee_eval), headers=tenant.headers("admin"))
     # A new check-in, a policy change and a KPR edit after finalization change nothing.
     sales = state.scenario.employee_kprs[0]
-    await check_in(session, tenant.org, sales, 300)
+    await make_check_in(session, tenant.org, kpr=sales, value=300)
     sales.title = "改过的标题"
     await session.commit()
     cycle_url = f"{API}/cycles/{state.scenario.cycle_id}"
@@ -515,7 +517,8 @@ async def test_reopen_makes_figures_live_again_and_refinalizing_freezes_the_new_
     client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
 ) -> None:
     state = await _finalized(client, session, tenant)
-    await check_in(session, tenant.org, state.scenario.employee_kprs[0], 300)  # sales now a = 1 → score 100
+    sales = state.scenario.employee_kprs[0]
+    await make_check_in(session, tenant.org, kpr=sales, value=300)  # sales now a = 1 → score 100
     await session.commit()
 
     reopened = await move(client, tenant, "admin", state.employee_eval, "calibration")
@@ -558,7 +561,7 @@ async def test_reopening_needs_the_cycle_in_calibration(
     await move_cycle(client, tenant, state.scenario.cycle_id, "calibration")
     reopened = await move(client, tenant, "admin", state.employee_eval, "calibration")
 
-    problem(response, 409, "CYCLE_NOT_IN_CALIBRATION")
+    assert_problem(response, 409, "CYCLE_NOT_IN_CALIBRATION")
     assert reopened["status"] == "calibration"
 
 
@@ -573,15 +576,16 @@ async def test_messages_follow_accept_language(
         headers={**tenant.headers("admin"), "Accept-Language": "zh-CN"},
     )
 
-    assert "已冻结" in problem(response, 409, "EVALUATION_LOCKED")["detail"]
+    assert "已冻结" in assert_problem(response, 409, "EVALUATION_LOCKED")["detail"]
 
 
 async def test_an_employee_with_no_manager_is_reviewed_by_an_admin(
     client: httpx.AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
     tenant = await make_tenant(session, settings, "丙公司")
-    cycle = await make_cycle(session, tenant.org)
-    await make_plan(session, tenant.org, cycle, tenant.manager, [KprSpec("利润", "increase", 0, 100, 100, [100])])
+    cycle = await make_cycle(session, tenant.org, status="planning")
+    plan = await make_plan(session, tenant.org, cycle=cycle, employee=tenant.manager, status="approved")
+    await add_kprs(session, tenant.org, plan, [KprSpec("利润", "increase", 0, 100, 100, [100])])
     await session.commit()
     await move_cycle(client, tenant, str(cycle.id), "active", "review")
     page = ok(await client.get(f"{API}/evaluations?cycle_id={cycle.id}", headers=tenant.headers("admin")))
@@ -597,4 +601,4 @@ async def test_an_employee_with_no_manager_is_reviewed_by_an_admin(
     )
 
     assert reviewed["reviewer_id"] == str(tenant.admin.id)
-    problem(own, 403, "FORBIDDEN")
+    assert_problem(own, 403, "FORBIDDEN")

@@ -5,8 +5,7 @@ from typing import Any
 from httpx import AsyncClient, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from tests.factories import Tenant, make_department
-from tests.planning_factories import make_cycle, make_goal, make_kpr
+from tests.factories import Tenant, make_cycle, make_department, make_goal, make_kpr
 
 GOALS = "/api/v1/goals"
 

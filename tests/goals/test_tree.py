@@ -10,8 +10,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Cycle, Goal, Organization
-from tests.factories import Tenant
-from tests.planning_factories import make_check_in, make_cycle, make_goal, make_kpr
+from tests.factories import Tenant, make_check_in, make_cycle, make_goal, make_kpr
 
 GOALS = "/api/v1/goals"
 T0 = datetime(2026, 7, 10, 8, 0, tzinfo=UTC)

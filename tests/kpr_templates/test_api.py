@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kpr_templates.library import get_template, list_templates
 from app.models import AuditEvent, Employee, Kpr, Plan
-from tests.factories import Tenant, make_employee
-from tests.planning_factories import make_cycle, make_goal, make_plan
+from tests.factories import Tenant, make_cycle, make_employee, make_employees, make_goal, make_plan
 
 TEMPLATES = "/api/v1/kpr-templates"
 REVENUE = list_templates("sales")[0]
@@ -284,11 +283,7 @@ async def test_apply_takes_the_same_statements_for_3_or_60_employees(
 async def test_apply_to_a_thousand_employees(client: AsyncClient, session: AsyncSession, tenant: Tenant) -> None:
     cycle = await make_cycle(session, tenant.org)
     goal = await make_goal(session, tenant.org)
-    rows = [
-        Employee(organization_id=tenant.org.id, external_id=f"bulk{n}", name=f"批量员工{n}", active=True)
-        for n in range(1000)
-    ]
-    session.add_all(rows)
+    rows = await make_employees(session, tenant.org, 1000)
     await session.commit()
     employee_ids = [str(e.id) for e in rows]
     body: dict[str, Any] = {

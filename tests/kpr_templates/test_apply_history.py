@@ -8,8 +8,7 @@ from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.kpr_templates.library import list_templates
-from tests.factories import Tenant, make_employee
-from tests.planning_factories import make_cycle, make_goal
+from tests.factories import Tenant, make_cycle, make_employee, make_goal
 
 
 async def test_plans_made_by_a_template_apply_start_their_history_at_draft(

@@ -14,9 +14,8 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Cycle
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, Setup, at, make_setup, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import API, Setup, Tenant, at, make_setup
 
 
 @pytest.fixture

@@ -5,9 +5,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import Setup, at, make_setup, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import Setup, Tenant, at, make_setup
 
 
 @pytest.fixture

@@ -8,9 +8,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import AuditEvent, Kpr, Plan
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, Setup, create_goal, make_setup, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import API, Setup, Tenant, create_goal, make_setup
 
 
 @pytest.fixture

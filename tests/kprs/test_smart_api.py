@@ -12,9 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Kpr
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import CYCLE_END, Setup, kpr_body, make_setup, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import CYCLE_END, Setup, Tenant, kpr_body, make_setup
 
 CRITERIA = ("specific", "measurable", "attainable", "relevant", "time_bound")
 

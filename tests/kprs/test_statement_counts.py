@@ -6,105 +6,84 @@ owners, cycles, goals (with parent chains) and carries check-ins and KPIs, so ev
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import CheckIn, Cycle, Employee, Goal, Kpr, Plan
-from tests.factories import Tenant, make_employee
-from tests.kprs.flows import API, CYCLE_END, CYCLE_START, ok
+from app.models import Cycle, Employee, Goal
+from tests.assertions import ok
+from tests.factories import (
+    API,
+    CYCLE_END,
+    CYCLE_START,
+    Tenant,
+    make_check_in,
+    make_cycle,
+    make_employee,
+    make_goal,
+    make_kpr,
+)
 
 
-class Builder:
-    def __init__(self, session: AsyncSession, tenant: Tenant) -> None:
-        self.session = session
-        self.tenant = tenant
-        self.org_id = tenant.org.id
-        self.cycles: list[Cycle] = []
-        self.goals: dict[Any, Goal] = {}
-        self.plans: dict[tuple[Any, Any], Plan] = {}
-        self.reports: list[Employee] = [tenant.employee, tenant.peer]
+async def cycles_with_goals(session: AsyncSession, tenant: Tenant, how_many: int = 2) -> list[tuple[Cycle, Goal]]:
+    """Cycles spanning today (the second with another policy), each with a department goal under a company goal."""
+    org = tenant.org
+    cycles = []
+    for n in range(how_many):
+        policy = {"curve": "threshold"} if n else None
+        cycle = await make_cycle(
+            session, org, name=f"周期{n}", cadence="custom", start_date=CYCLE_START, end_date=CYCLE_END, policy=policy
+        )
+        company = await make_goal(session, org, cycle=cycle, title="公司目标")
+        department = await make_goal(
+            session,
+            org,
+            cycle=cycle,
+            title="部门目标",
+            level="department",
+            department=tenant.department,
+            parent=company,
+        )
+        cycles.append((cycle, department))
+    return cycles
 
-    async def start(self, cycles: int = 2) -> None:
-        for n in range(cycles):
-            cycle = Cycle(
-                organization_id=self.org_id,
-                name=f"周期{n}",
-                cadence="custom",
-                start_date=CYCLE_START,
-                end_date=CYCLE_END,
-                status="active",
-                policy={"curve": "threshold"} if n else {},
-            )
-            self.session.add(cycle)
-            await self.session.flush()
-            company = Goal(organization_id=self.org_id, cycle_id=cycle.id, title="公司目标", level="company")
-            self.session.add(company)
-            await self.session.flush()
-            department = Goal(
-                organization_id=self.org_id,
-                cycle_id=cycle.id,
-                title="部门目标",
-                level="department",
-                department_id=self.tenant.department.id,
-                parent_id=company.id,
-            )
-            self.session.add(department)
-            await self.session.flush()
-            self.cycles.append(cycle)
-            self.goals[cycle.id] = department
 
-    async def add_reports(self, how_many: int) -> None:
-        for _ in range(how_many):
-            self.reports.append(
-                await make_employee(
-                    self.session, self.tenant.org, manager=self.tenant.manager, department=self.tenant.department
-                )
-            )
+async def reports(session: AsyncSession, tenant: Tenant, extra: int) -> list[Employee]:
+    """The manager's two reports and ``extra`` more."""
+    made = [
+        await make_employee(session, tenant.org, manager=tenant.manager, department=tenant.department)
+        for _ in range(extra)
+    ]
+    return [tenant.employee, tenant.peer, *made]
 
-    async def kprs(self, how_many: int, owners: list[Employee]) -> None:
-        now = datetime.now(UTC)
-        for n in range(how_many):
-            owner = owners[n % len(owners)]
-            # Every owner gets a KPR in one cycle before any gets one in the next.
-            cycle = self.cycles[(n // len(owners)) % len(self.cycles)]
-            plan = self.plans.get((cycle.id, owner.id))
-            if plan is None:
-                plan = Plan(organization_id=self.org_id, cycle_id=cycle.id, employee_id=owner.id, status="draft")
-                self.session.add(plan)
-                await self.session.flush()
-                self.plans[(cycle.id, owner.id)] = plan
-            kpr = Kpr(
-                organization_id=self.org_id,
-                plan_id=plan.id,
-                cycle_id=cycle.id,
-                owner_id=owner.id,
-                goal_id=self.goals[cycle.id].id,
-                title=f"销售额增长{n}%",
-                unit="万元",
-                direction="increase",
-                baseline=Decimal(100),
-                target=Decimal(200),
-                threshold=Decimal(150),
-                weight=Decimal(10),
-                due_date=CYCLE_END,
-            )
-            self.session.add(kpr)
-            await self.session.flush()
-            for k in range(2):
-                self.session.add(
-                    CheckIn(
-                        organization_id=self.org_id,
-                        kpr_id=kpr.id,
-                        value=Decimal(120 + 10 * k + n),
-                        recorded_at=now - timedelta(days=10 - k),
-                        author="factory",
-                    )
-                )
-        await self.session.commit()
+
+async def spread_kprs(
+    session: AsyncSession, tenant: Tenant, cycles: list[tuple[Cycle, Goal]], how_many: int, owners: list[Employee]
+) -> None:
+    """KPRs with two check-ins each; every owner gets one in a cycle before any gets one in the next."""
+    now = datetime.now(UTC)
+    for n in range(how_many):
+        owner = owners[n % len(owners)]
+        cycle, goal = cycles[(n // len(owners)) % len(cycles)]
+        kpr = await make_kpr(
+            session,
+            tenant.org,
+            owner=owner,
+            cycle=cycle,
+            goal=goal,
+            title=f"销售额增长{n}%",
+            baseline=100,
+            target=200,
+            threshold=150,
+            weight=10,
+            due_date=CYCLE_END,
+        )
+        for k in range(2):
+            recorded_at = now - timedelta(days=10 - k)
+            await make_check_in(session, tenant.org, kpr=kpr, value=120 + 10 * k + n, recorded_at=recorded_at)
+    await session.commit()
 
 
 async def count_get(
@@ -123,18 +102,17 @@ async def test_listing_kprs_takes_the_same_statements_for_3_or_40(
     count_statements: Callable[[], Any],
     who: str,
 ) -> None:
-    build = Builder(session, tenant)
-    await build.start()
-    await build.add_reports(6)
-    await build.kprs(3, build.reports[:3])
+    cycles = await cycles_with_goals(session, tenant)
+    owners = await reports(session, tenant, 6)
+    await spread_kprs(session, tenant, cycles, 3, owners[:3])
     small_count, small = await count_get(client, count_statements, "/kprs", tenant.headers(who))
 
-    await build.kprs(37, build.reports)
+    await spread_kprs(session, tenant, cycles, 37, owners)
     large_count, large = await count_get(client, count_statements, "/kprs", tenant.headers(who))
 
     assert len(small["items"]) == 3
     assert len(large["items"]) == 40
-    assert {k["owner_id"] for k in large["items"]} == {str(e.id) for e in build.reports}
+    assert {k["owner_id"] for k in large["items"]} == {str(e.id) for e in owners}
     assert all(k["current_value"] is not None and k["smart"]["relevant"]["status"] == "pass" for k in large["items"])
     assert large_count == small_count, large_count
     # Authentication, the page, check-in values, cycles, goal chains: a handful, not one per row.
@@ -144,14 +122,13 @@ async def test_listing_kprs_takes_the_same_statements_for_3_or_40(
 async def test_listing_kprs_as_of_takes_the_same_statements(
     client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, count_statements: Callable[[], Any]
 ) -> None:
-    build = Builder(session, tenant)
-    await build.start()
-    await build.add_reports(4)
-    await build.kprs(3, build.reports[:3])
+    cycles = await cycles_with_goals(session, tenant)
+    owners = await reports(session, tenant, 4)
+    await spread_kprs(session, tenant, cycles, 3, owners[:3])
     as_of = (datetime.now(UTC) - timedelta(days=9, hours=12)).isoformat()
     small_count, _ = await count_get(client, count_statements, "/kprs", tenant.headers("admin"), as_of=as_of)
 
-    await build.kprs(37, build.reports)
+    await spread_kprs(session, tenant, cycles, 37, owners)
     large_count, large = await count_get(client, count_statements, "/kprs", tenant.headers("admin"), as_of=as_of)
 
     assert len(large["items"]) == 40
@@ -166,15 +143,14 @@ async def test_listing_plans_takes_the_same_statements_for_3_or_40(
     count_statements: Callable[[], Any],
     who: str,
 ) -> None:
-    build = Builder(session, tenant)
-    await build.start(cycles=2)
-    await build.add_reports(18)
+    cycles = await cycles_with_goals(session, tenant, 2)
+    owners = await reports(session, tenant, 18)
     # 3 plans: three owners in one cycle.
-    await build.kprs(3, build.reports[:3])
+    await spread_kprs(session, tenant, cycles, 3, owners[:3])
     small_count, small = await count_get(client, count_statements, "/plans", tenant.headers(who))
 
     # 40 plans: twenty owners in each of the two cycles, each plan with one or more KPRs.
-    await build.kprs(77, build.reports)
+    await spread_kprs(session, tenant, cycles, 77, owners)
     large_count, large = await count_get(client, count_statements, "/plans", tenant.headers(who))
 
     assert len(small["items"]) == 3

@@ -7,9 +7,8 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.assertions import assert_problem
-from tests.factories import Tenant
-from tests.kprs.flows import API, Setup, at, make_setup, ok
+from tests.assertions import assert_problem, ok
+from tests.factories import API, Setup, Tenant, at, make_setup
 
 ENDPOINTS = [
     ("GET", "/plans/{plan}", None),

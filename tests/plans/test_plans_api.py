@@ -9,10 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.models import AuditEvent
-from tests.assertions import assert_problem
+from tests.assertions import assert_problem, ok
 from tests.conftest import token_for
-from tests.factories import Tenant, make_employee
-from tests.kprs.flows import Setup, make_setup, ok
+from tests.factories import Setup, Tenant, make_employee, make_setup
 
 
 @pytest.fixture

@@ -8,15 +8,13 @@ goal of its cycle; without a plan, the owner's plan of the cycle is found or cre
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from itertools import count
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import CheckIn, Cycle, Department, Employee, Goal, Kpi, Kpr, Organization, Plan
-
-_seq = count(1)
+from tests.factories._common import save, seq
 
 Number = Decimal | int | str | float
 
@@ -38,16 +36,14 @@ async def make_cycle(
 ) -> Cycle:
     cycle = Cycle(
         organization_id=org.id,
-        name=name or f"2026 第三季度 #{next(_seq)}",
+        name=name or f"2026年第三季度 #{next(seq)}",
         cadence=cadence,
         start_date=start_date,
         end_date=end_date,
         status=status,
         policy=policy or {},
     )
-    session.add(cycle)
-    await session.flush()
-    return cycle
+    return await save(session, cycle)
 
 
 async def make_goal(
@@ -66,16 +62,14 @@ async def make_goal(
     goal = Goal(
         organization_id=org.id,
         cycle_id=cycle.id if cycle else None,
-        title=title or f"目标 {next(_seq)}",
+        title=title or f"目标 {next(seq)}",
         description=description,
         level=level,
         department_id=department.id if department else None,
         parent_id=parent.id if parent else None,
         weight=_dec(weight),
     )
-    session.add(goal)
-    await session.flush()
-    return goal
+    return await save(session, goal)
 
 
 async def make_plan(
@@ -87,9 +81,7 @@ async def make_plan(
     status: str = "draft",
 ) -> Plan:
     plan = Plan(organization_id=org.id, cycle_id=cycle.id, employee_id=employee.id, status=status)
-    session.add(plan)
-    await session.flush()
-    return plan
+    return await save(session, plan)
 
 
 async def make_kpr(
@@ -135,7 +127,7 @@ async def make_kpr(
         cycle_id=cycle.id,
         owner_id=owner.id,
         goal_id=goal.id,
-        title=title or f"销售额达到 {target} 万元 #{next(_seq)}",
+        title=title or f"销售额达到 {target} 万元 #{next(seq)}",
         description=description,
         unit=unit,
         direction=direction,
@@ -150,9 +142,7 @@ async def make_kpr(
         status=status,
         template_id=template_id,
     )
-    session.add(kpr)
-    await session.flush()
-    return kpr
+    return await save(session, kpr)
 
 
 async def make_kpi(
@@ -170,16 +160,14 @@ async def make_kpi(
     kpi = Kpi(
         organization_id=org.id,
         kpr_id=kpr.id,
-        name=name or f"客户拜访次数 #{next(_seq)}",
+        name=name or f"客户拜访次数 #{next(seq)}",
         unit=unit,
         direction=direction,
         baseline=_dec(baseline),
         target=_dec(target),
         frequency=frequency,
     )
-    session.add(kpi)
-    await session.flush()
-    return kpi
+    return await save(session, kpi)
 
 
 async def make_check_in(
@@ -208,6 +196,4 @@ async def make_check_in(
         author_id=author.id if author else None,
         author=author.external_id if author else "test",
     )
-    session.add(check_in)
-    await session.flush()
-    return check_in
+    return await save(session, check_in)

@@ -1,17 +1,14 @@
-"""Factories: small builders for the rows a test needs, instead of a giant shared fixture file."""
+"""ORM builders for the people side: organizations, departments, employees, API keys, and a tenant with tokens."""
 
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import count
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.security import mint_token, new_api_key_secret
 from app.models import ApiKey, Department, Employee, Organization
-
-_seq = count(1)
+from tests.factories._common import save, seq
 
 
 def auth(token: str) -> dict[str, str]:
@@ -19,22 +16,18 @@ def auth(token: str) -> dict[str, str]:
 
 
 async def make_org(session: AsyncSession, name: str | None = None) -> Organization:
-    org = Organization(name=name or f"组织 {next(_seq)}", locale="zh-CN", timezone="Asia/Shanghai")
-    session.add(org)
-    await session.flush()
-    return org
+    org = Organization(name=name or f"组织 {next(seq)}", locale="zh-CN", timezone="Asia/Shanghai")
+    return await save(session, org)
 
 
 async def make_department(
     session: AsyncSession, org: Organization, *, name: str | None = None, parent: Department | None = None
 ) -> Department:
-    n = next(_seq)
+    n = next(seq)
     dept = Department(
         organization_id=org.id, name=name or f"部门{n}", code=f"D{n}", parent_id=parent.id if parent else None
     )
-    session.add(dept)
-    await session.flush()
-    return dept
+    return await save(session, dept)
 
 
 async def make_employee(
@@ -46,7 +39,7 @@ async def make_employee(
     department: Department | None = None,
     external_id: str | None = None,
 ) -> Employee:
-    n = next(_seq)
+    n = next(seq)
     employee = Employee(
         organization_id=org.id,
         external_id=external_id or f"user{n}",
@@ -56,9 +49,7 @@ async def make_employee(
         department_id=department.id if department else None,
         active=True,
     )
-    session.add(employee)
-    await session.flush()
-    return employee
+    return await save(session, employee)
 
 
 async def make_employees(
@@ -72,7 +63,7 @@ async def make_employees(
     """Many employees in one flush (for pagination tests); ``created_at`` forces a tie so the id must break it."""
     employees = []
     for _ in range(how_many):
-        n = next(_seq)
+        n = next(seq)
         employee = Employee(
             organization_id=org.id,
             external_id=f"bulk{n}",
@@ -94,9 +85,7 @@ async def make_api_key(session: AsyncSession, org: Organization, name: str = "�
     """An API key row and its secret."""
     secret, prefix, secret_hash = new_api_key_secret()
     key = ApiKey(organization_id=org.id, name=name, prefix=prefix, secret_hash=secret_hash, created_by="factory")
-    session.add(key)
-    await session.flush()
-    return key, secret
+    return await save(session, key), secret
 
 
 @dataclass
@@ -138,7 +127,3 @@ async def make_tenant(session: AsyncSession, settings: Settings, name: str | Non
         "system": mint_token(settings, subject="ops", organization_id=None, roles=["system"]),
     }
     return tenant
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

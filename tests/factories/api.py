@@ -11,7 +11,8 @@ from typing import Any
 
 import httpx
 
-from tests.factories import Tenant
+from tests.assertions import ok
+from tests.factories.org import Tenant
 
 API = "/api/v1"
 
@@ -23,11 +24,6 @@ def at(day: int, hour: int = 9) -> str:
     """An RFC 3339 instant ``day`` days after the cycle's start (day 0 .. 199 are in the past)."""
     moment = datetime.combine(CYCLE_START + timedelta(days=day), time(hour), tzinfo=UTC)
     return moment.isoformat().replace("+00:00", "Z")
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json() if response.content else None
 
 
 async def create_cycle(client: httpx.AsyncClient, tenant: Tenant, **overrides: Any) -> dict[str, Any]:

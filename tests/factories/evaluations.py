@@ -1,4 +1,6 @@
-"""ORM builders and a worked scenario for the evaluation tests (kept here so these tests depend on nothing else).
+"""The evaluation tests' builders: KPRs from specs with their check-ins, a worked scenario, and the review walk.
+
+Rows are made with the planning builders; the walk (``open_review``, ``to_calibration``) goes through the API.
 
 The scenario, with every figure worked by hand:
 
@@ -15,125 +17,72 @@ The scenario, with every figure worked by hand:
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
-from itertools import count
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import CheckIn, Cycle, Employee, Evaluation, Goal, Kpr, Organization, Plan
-from tests.factories import Tenant
+from app.core.access import Actor
+from app.core.security import Principal
+from app.models import Cycle, Employee, Evaluation, Goal, Kpr, Organization, Plan
+from tests.assertions import ok
+from tests.factories.api import API
+from tests.factories.org import Tenant
+from tests.factories.planning import Number, make_check_in, make_cycle, make_goal, make_kpr, make_plan
 
-API = "/api/v1"
-_seq = count(1)
 T0 = datetime(2026, 8, 1, 9, 0, tzinfo=UTC)
-
-
-def dec(value: object) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-async def make_cycle(
-    session: AsyncSession,
-    org: Organization,
-    *,
-    status: str = "planning",
-    policy: dict[str, Any] | None = None,
-    name: str | None = None,
-) -> Cycle:
-    cycle = Cycle(
-        organization_id=org.id,
-        name=name or f"2026年第三季度 #{next(_seq)}",
-        cadence="quarterly",
-        start_date=date(2026, 7, 1),
-        end_date=date(2026, 9, 30),
-        status=status,
-        policy=policy or {},
-    )
-    session.add(cycle)
-    await session.flush()
-    return cycle
-
-
-async def make_goal(session: AsyncSession, org: Organization, cycle: Cycle) -> Goal:
-    goal = Goal(organization_id=org.id, cycle_id=cycle.id, title="提升华东市场份额", level="company", weight=Decimal(1))
-    session.add(goal)
-    await session.flush()
-    return goal
+GOAL_TITLE = "提升华东市场份额"
 
 
 @dataclass
 class KprSpec:
     title: str
     direction: str
-    baseline: object
-    target: object
-    weight: object
-    values: list[object] = field(default_factory=list)  # check-ins, oldest first
-    threshold: object = None
-    stretch: object = None
-    tolerance: object = None
+    baseline: Number
+    target: Number
+    weight: Number
+    values: list[Number] = field(default_factory=list)  # check-ins, one a day from T0, oldest first
+    threshold: Number | None = None
+    stretch: Number | None = None
+    tolerance: Number | None = None
     status: str = "active"
 
 
-async def make_plan(
-    session: AsyncSession,
-    org: Organization,
-    cycle: Cycle,
-    employee: Employee,
-    specs: list[KprSpec],
-    *,
-    status: str = "approved",
-    goal: Goal | None = None,
-) -> tuple[Plan, list[Kpr]]:
-    plan = Plan(organization_id=org.id, cycle_id=cycle.id, employee_id=employee.id, status=status)
-    session.add(plan)
-    await session.flush()
-    goal = goal or await make_goal(session, org, cycle)
+async def add_kprs(
+    session: AsyncSession, org: Organization, plan: Plan, specs: list[KprSpec], *, goal: Goal | None = None
+) -> list[Kpr]:
+    """The plan's KPRs (unit %, under ``goal`` or one fresh company goal of the plan's cycle) with their check-ins."""
+    cycle = await session.get(Cycle, plan.cycle_id)
+    assert cycle is not None
+    goal = goal or await make_goal(session, org, cycle=cycle, title=GOAL_TITLE)
+    owner = await session.get(Employee, plan.employee_id)
+    assert owner is not None
     kprs = []
     for spec in specs:
-        kpr = Kpr(
-            organization_id=org.id,
-            plan_id=plan.id,
-            cycle_id=cycle.id,
-            owner_id=employee.id,
-            goal_id=goal.id,
+        kpr = await make_kpr(
+            session,
+            org,
+            owner=owner,
+            cycle=cycle,
+            goal=goal,
+            plan=plan,
             title=spec.title,
             unit="%",
             direction=spec.direction,
-            baseline=dec(spec.baseline),
-            target=dec(spec.target),
-            threshold=dec(spec.threshold),
-            stretch=dec(spec.stretch),
-            tolerance=dec(spec.tolerance),
-            weight=dec(spec.weight),
-            due_date=date(2026, 9, 30),
+            baseline=spec.baseline,
+            target=spec.target,
+            threshold=spec.threshold,
+            stretch=spec.stretch,
+            tolerance=spec.tolerance,
+            weight=spec.weight,
             status=spec.status,
         )
-        session.add(kpr)
-        await session.flush()
         for index, value in enumerate(spec.values):
-            await check_in(session, org, kpr, value, T0 + timedelta(days=index))
+            await make_check_in(session, org, kpr=kpr, value=value, recorded_at=T0 + timedelta(days=index))
         kprs.append(kpr)
-    return plan, kprs
-
-
-async def check_in(
-    session: AsyncSession, org: Organization | uuid.UUID, kpr: Kpr, value: object, at: datetime | None = None
-) -> CheckIn:
-    row = CheckIn(
-        organization_id=org if isinstance(org, uuid.UUID) else org.id,
-        kpr_id=kpr.id,
-        value=dec(value),
-        recorded_at=at or datetime.now(UTC),
-        author="test",
-    )
-    session.add(row)
-    await session.flush()
-    return row
+    return kprs
 
 
 EMPLOYEE_KPRS = [
@@ -165,26 +114,15 @@ async def build_scenario(
 ) -> Scenario:
     org = tenant.org
     cycle = await make_cycle(session, org, status=status, policy=policy)
-    goal = await make_goal(session, org, cycle)
-    employee_plan, employee_kprs = await make_plan(session, org, cycle, tenant.employee, EMPLOYEE_KPRS, goal=goal)
-    peer_plan, peer_kprs = await make_plan(session, org, cycle, tenant.peer, PEER_KPRS, goal=goal)
-    manager_plan, _ = await make_plan(session, org, cycle, tenant.manager, MANAGER_KPRS, status="draft", goal=goal)
+    goal = await make_goal(session, org, cycle=cycle, title=GOAL_TITLE)
+    employee_plan = await make_plan(session, org, cycle=cycle, employee=tenant.employee, status="approved")
+    employee_kprs = await add_kprs(session, org, employee_plan, EMPLOYEE_KPRS, goal=goal)
+    peer_plan = await make_plan(session, org, cycle=cycle, employee=tenant.peer, status="approved")
+    peer_kprs = await add_kprs(session, org, peer_plan, PEER_KPRS, goal=goal)
+    manager_plan = await make_plan(session, org, cycle=cycle, employee=tenant.manager, status="draft")
+    await add_kprs(session, org, manager_plan, MANAGER_KPRS, goal=goal)
     await session.commit()
     return Scenario(tenant, cycle, employee_plan, employee_kprs, peer_plan, peer_kprs, manager_plan)
-
-
-def ok(response: httpx.Response, status: int = 200) -> Any:
-    assert response.status_code == status, response.text
-    return response.json()
-
-
-def problem(response: httpx.Response, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["code"] == code, body
-    assert body["detail"]
-    return body
 
 
 async def move_cycle(client: httpx.AsyncClient, tenant: Tenant, cycle_id: str, *targets: str) -> dict[str, Any]:
@@ -248,3 +186,9 @@ async def to_calibration(
         )
         await move(client, tenant, "manager", evaluation_id, "calibration")
     await move_cycle(client, tenant, state.scenario.cycle_id, "calibration")
+
+
+def admin_actor(tenant: Tenant) -> Actor:
+    """The tenant's HR admin as the service layer sees a caller, for tests that call the workflow directly."""
+    principal = Principal(subject="hr", organization_id=tenant.org.id, roles=frozenset({"admin"}))
+    return Actor(principal=principal, organization_id=tenant.org.id, employee_id=tenant.admin.id)
