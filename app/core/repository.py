@@ -1,10 +1,13 @@
 """Lookups every domain needs: a row of this organization or 404, and merge-patch application."""
 
 import uuid
+from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.util import identity_key
 
 from app.core.errors import NotFound
 from app.models import Base
@@ -21,6 +24,23 @@ async def fetch(session: AsyncSession, model: type[M], entity_id: object, *, loc
     if lock:
         return await session.get(model, entity_id, with_for_update=NO_KEY_UPDATE, populate_existing=True)
     return await session.get(model, entity_id)
+
+
+async def fetch_many(session: AsyncSession, model: type[M], ids: Iterable[Any]) -> dict[Any, M]:
+    """Rows by id: those the session holds already cost nothing, the rest one statement."""
+    found: dict[Any, M] = {}
+    missing = []
+    for entity_id in set(ids):
+        held = session.identity_map.get(identity_key(model, entity_id))
+        if held is not None:
+            found[entity_id] = held
+        else:
+            missing.append(entity_id)
+    if missing:
+        id_column = model.__table__.c.id
+        for row in await session.scalars(select(model).where(id_column.in_(missing))):
+            found[inspect(row).identity[0]] = row  # type: ignore[index]
+    return found
 
 
 async def get_in_org(

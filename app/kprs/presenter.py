@@ -3,10 +3,9 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.repository import column_values
+from app.core.repository import column_values, fetch_many
 from app.kprs import schemas
 from app.models import Cycle, Kpr
 from app.scoring.policy import policy_from_json
@@ -19,8 +18,8 @@ async def present_many(session: AsyncSession, kprs: Sequence[Kpr], as_of: dateti
     if not kprs:
         return []
     actuals = await latest_values(session, [k.id for k in kprs], as_of)
-    cycles = {c.id: c for c in await session.scalars(select(Cycle).where(Cycle.id.in_({k.cycle_id for k in kprs})))}
-    smart = await reports_of(session, kprs, cycles)
+    cycles = await fetch_many(session, Cycle, (k.cycle_id for k in kprs))
+    smart = await reports_of(session, kprs)
     result = []
     for kpr in kprs:
         figures = score_one(kpr, actuals.get(kpr.id), policy_from_json(cycles[kpr.cycle_id].policy))

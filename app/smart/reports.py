@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.enums import GoalLevel, SmartStatus
 from app.core.i18n import current_locale
+from app.core.repository import fetch_many
 from app.models import Cycle, Goal, Kpr
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
@@ -89,15 +90,12 @@ def report(
     return check.check_smart(draft, context).as_dict(current_locale.get())
 
 
-async def reports_of(
-    session: AsyncSession, kprs: Sequence[Kpr], cycles: dict[uuid.UUID, Cycle] | None = None
-) -> dict[uuid.UUID, dict[str, Any]]:
-    """The reports of saved KPRs (by id): their cycles (unless given) and goal chains in one statement each."""
+async def reports_of(session: AsyncSession, kprs: Sequence[Kpr]) -> dict[uuid.UUID, dict[str, Any]]:
+    """The reports of saved KPRs (by id): their cycles (none re-read that the session holds) and goal chains in one
+    statement each."""
     if not kprs:
         return {}
-    if cycles is None:
-        ids = {k.cycle_id for k in kprs}
-        cycles = {c.id: c for c in await session.scalars(select(Cycle).where(Cycle.id.in_(ids)))}
+    cycles = await fetch_many(session, Cycle, (k.cycle_id for k in kprs))
     goals = await goal_chains(session, [k.goal_id for k in kprs])
     return {k.id: report(smart_input(k), k.organization_id, k.goal_id, cycles[k.cycle_id], goals) for k in kprs}
 
