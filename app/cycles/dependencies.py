@@ -10,9 +10,7 @@ from fastapi import Depends
 from app.core.access import Actor
 from app.core.auth import CurrentActor, Session, admin_only
 from app.core.errors import Forbidden
-from app.core.responses import unchanged
 from app.cycles import service
-from app.cycles.presenter import present
 from app.models import Cycle
 
 CycleAdmin = Annotated[Actor, Depends(admin_only("manage cycles"))]
@@ -44,7 +42,7 @@ def whole_cycle(action: str) -> Callable[[Cycle, Actor], Awaitable[Cycle]]:
 
 
 ReadableCycle = Annotated[Cycle, Depends(readable_cycle)]
-UnchangedCycle = Annotated[Cycle, Depends(unchanged(writable_cycle, present))]
 MovableCycle = Annotated[Cycle, Depends(movable_cycle)]
 CalibratedCycle = Annotated[Cycle, Depends(whole_cycle("read the calibration report"))]
 ExportedCycle = Annotated[Cycle, Depends(whole_cycle("export the cycle's evaluations"))]
+WritableCycle = Annotated[Cycle, Depends(writable_cycle)]

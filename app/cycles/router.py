@@ -9,7 +9,7 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.params import AsOf
 from app.core.repository import changed_fields
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page, TransitionIn
 from app.core.transitions import Transition, history_page
@@ -21,7 +21,7 @@ from app.cycles.dependencies import (
     ExportedCycle,
     MovableCycle,
     ReadableCycle,
-    UnchangedCycle,
+    WritableCycle,
 )
 from app.cycles.export import XLSX_MEDIA_TYPE
 from app.cycles.presenter import present, present_many
@@ -59,7 +59,10 @@ async def get_cycle(session: Session, cycle: ReadableCycle) -> Response:
 @router.patch(
     "/{cycle_id:uuid}", response_model=Cycle, responses=WRITE_RESPONSES, summary="Update a cycle or its policy (admin)"
 )
-async def update_cycle(session: Session, actor: CycleAdmin, cycle: UnchangedCycle, body: CycleUpdate) -> Response:
+async def update_cycle(
+    session: Session, actor: CycleAdmin, cycle: WritableCycle, body: CycleUpdate, if_match: IfMatch = None
+) -> Response:
+    await check_if_match(if_match, lambda: present(session, cycle))
     cycle = await service.update(session, actor, cycle, changed_fields(body))
     return resource_response(await present(session, cycle))
 

@@ -7,9 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.core.auth import CurrentActor, Session
-from app.core.responses import unchanged
 from app.evaluations import service
-from app.evaluations.presenter import present
 from app.models import Evaluation
 
 
@@ -23,4 +21,3 @@ async def writable_evaluation(session: Session, actor: CurrentActor, evaluation_
 
 ReadableEvaluation = Annotated[Evaluation, Depends(readable_evaluation)]
 WritableEvaluation = Annotated[Evaluation, Depends(writable_evaluation)]
-UnchangedEvaluation = Annotated[Evaluation, Depends(unchanged(writable_evaluation, present))]

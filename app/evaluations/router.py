@@ -8,12 +8,12 @@ from app.core.enums import EvaluationStatus
 from app.core.errors import PROBLEM_JSON
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page, Problem, TransitionIn
 from app.core.transitions import Transition, history_page
 from app.evaluations import service
-from app.evaluations.dependencies import ReadableEvaluation, UnchangedEvaluation, WritableEvaluation
+from app.evaluations.dependencies import ReadableEvaluation, WritableEvaluation
 from app.evaluations.presenter import present, present_many
 from app.evaluations.schemas import CalibrationIn, Evaluation, ReviewIn
 from app.evaluations.workflow import EVALUATION_STATES
@@ -68,8 +68,9 @@ async def get_evaluation(session: Session, evaluation: ReadableEvaluation) -> Re
     summary="Write the self-review (the employee, in self_review)",
 )
 async def put_self_review(
-    session: Session, actor: CurrentActor, evaluation: UnchangedEvaluation, body: ReviewIn
+    session: Session, actor: CurrentActor, evaluation: WritableEvaluation, body: ReviewIn, if_match: IfMatch = None
 ) -> Response:
+    await check_if_match(if_match, lambda: present(session, evaluation))
     evaluation = await service.put_self_review(session, actor, evaluation, body)
     return resource_response(await present(session, evaluation))
 
@@ -82,8 +83,9 @@ async def put_self_review(
     summary="Write the manager review (a manager in the chain, in manager_review)",
 )
 async def put_manager_review(
-    session: Session, actor: CurrentActor, evaluation: UnchangedEvaluation, body: ReviewIn
+    session: Session, actor: CurrentActor, evaluation: WritableEvaluation, body: ReviewIn, if_match: IfMatch = None
 ) -> Response:
+    await check_if_match(if_match, lambda: present(session, evaluation))
     evaluation = await service.put_manager_review(session, actor, evaluation, body)
     return resource_response(await present(session, evaluation))
 
@@ -97,8 +99,9 @@ async def put_manager_review(
     description="`rating` must be a band of the cycle's policy (null clears it); `reason` is required and audited.",
 )
 async def put_calibration(
-    session: Session, actor: CurrentActor, evaluation: UnchangedEvaluation, body: CalibrationIn
+    session: Session, actor: CurrentActor, evaluation: WritableEvaluation, body: CalibrationIn, if_match: IfMatch = None
 ) -> Response:
+    await check_if_match(if_match, lambda: present(session, evaluation))
     evaluation = await service.put_calibration(session, actor, evaluation, body)
     return resource_response(await present(session, evaluation))
 

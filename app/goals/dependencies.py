@@ -7,9 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.core.auth import CurrentActor, Session
-from app.core.responses import unchanged
 from app.goals import service
-from app.goals.presenter import present
 from app.models import Goal
 
 
@@ -23,5 +21,3 @@ async def writable_goal(session: Session, actor: CurrentActor, goal_id: uuid.UUI
 
 ReadableGoal = Annotated[Goal, Depends(readable_goal)]
 WritableGoal = Annotated[Goal, Depends(writable_goal)]
-# Writable, and as the client last read it (If-Match).
-UnchangedGoal = Annotated[Goal, Depends(unchanged(writable_goal, present))]

@@ -9,11 +9,11 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.params import AsOf
 from app.core.repository import changed_fields
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page
 from app.goals import service
-from app.goals.dependencies import ReadableGoal, UnchangedGoal
+from app.goals.dependencies import ReadableGoal, WritableGoal
 from app.goals.presenter import present, present_many, present_tree
 from app.goals.schemas import Goal, GoalCreate, GoalTree, GoalUpdate
 from app.models import Goal as GoalRow
@@ -85,7 +85,10 @@ async def get_goal(session: Session, goal: ReadableGoal) -> Response:
 @router.patch(
     "/{goal_id:uuid}", response_model=Goal, responses=WRITE_RESPONSES, summary="Update, re-level or move a goal"
 )
-async def update_goal(session: Session, actor: CurrentActor, goal: UnchangedGoal, body: GoalUpdate) -> Response:
+async def update_goal(
+    session: Session, actor: CurrentActor, goal: WritableGoal, body: GoalUpdate, if_match: IfMatch = None
+) -> Response:
+    await check_if_match(if_match, lambda: present(session, goal))
     goal = await service.update(session, actor, goal, changed_fields(body))
     return resource_response(await present(session, goal))
 
@@ -96,6 +99,7 @@ async def update_goal(session: Session, actor: CurrentActor, goal: UnchangedGoal
     responses=WRITE_RESPONSES,
     summary="Delete a goal that has no child goals and no aligned KPRs",
 )
-async def delete_goal(session: Session, actor: CurrentActor, goal: UnchangedGoal) -> Response:
+async def delete_goal(session: Session, actor: CurrentActor, goal: WritableGoal, if_match: IfMatch = None) -> Response:
+    await check_if_match(if_match, lambda: present(session, goal))
     await service.delete(session, actor, goal)
     return Response(status_code=204)

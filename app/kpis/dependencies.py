@@ -6,9 +6,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.core.auth import CurrentActor, Session
-from app.core.responses import unchanged
 from app.kpis import service
-from app.kpis.presenter import present
 from app.models import Kpi
 
 
@@ -28,4 +26,3 @@ async def measurable_kpi(session: Session, actor: CurrentActor, kpi_id: uuid.UUI
 ReadableKpi = Annotated[Kpi, Depends(readable_kpi)]
 WritableKpi = Annotated[Kpi, Depends(writable_kpi)]
 MeasurableKpi = Annotated[Kpi, Depends(measurable_kpi)]
-UnchangedKpi = Annotated[Kpi, Depends(unchanged(writable_kpi, present))]

@@ -4,11 +4,11 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.kpis import service
-from app.kpis.dependencies import ReadableKpi, UnchangedKpi
+from app.kpis.dependencies import ReadableKpi, WritableKpi
 from app.kpis.presenter import present, present_many
 from app.kpis.schemas import Kpi, KpiCreate, KpiUpdate
 from app.kprs.dependencies import ReadableKpr, WritableKpr
@@ -44,12 +44,16 @@ async def get_kpi(session: Session, kpi: ReadableKpi) -> Response:
 @router.patch(
     "/kpis/{kpi_id:uuid}", response_model=Kpi, responses=WRITE_RESPONSES, tags=["KPIs"], summary="Update a KPI"
 )
-async def update_kpi(session: Session, actor: CurrentActor, kpi: UnchangedKpi, body: KpiUpdate) -> Response:
+async def update_kpi(
+    session: Session, actor: CurrentActor, kpi: WritableKpi, body: KpiUpdate, if_match: IfMatch = None
+) -> Response:
+    await check_if_match(if_match, lambda: present(session, kpi))
     kpi = await service.update(session, actor, kpi, changed_fields(body))
     return resource_response(await present(session, kpi))
 
 
 @router.delete("/kpis/{kpi_id:uuid}", status_code=204, responses=WRITE_RESPONSES, tags=["KPIs"], summary="Delete a KPI")
-async def delete_kpi(session: Session, actor: CurrentActor, kpi: UnchangedKpi) -> Response:
+async def delete_kpi(session: Session, actor: CurrentActor, kpi: WritableKpi, if_match: IfMatch = None) -> Response:
+    await check_if_match(if_match, lambda: present(session, kpi))
     await service.delete(session, actor, kpi)
     return Response(status_code=204)

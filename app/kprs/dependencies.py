@@ -7,9 +7,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from app.core.auth import CurrentActor, Session
-from app.core.responses import unchanged
 from app.kprs import service
-from app.kprs.presenter import present
 from app.models import Kpr
 
 
@@ -29,5 +27,3 @@ async def measurable_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUI
 ReadableKpr = Annotated[Kpr, Depends(readable_kpr)]
 WritableKpr = Annotated[Kpr, Depends(writable_kpr)]
 MeasurableKpr = Annotated[Kpr, Depends(measurable_kpr)]
-# Writable, and as the client last read it (If-Match).
-UnchangedKpr = Annotated[Kpr, Depends(unchanged(writable_kpr, present))]

@@ -9,11 +9,11 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.params import AsOf
 from app.core.repository import changed_fields
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page
 from app.kprs import service
-from app.kprs.dependencies import ReadableKpr, UnchangedKpr
+from app.kprs.dependencies import ReadableKpr, WritableKpr
 from app.kprs.presenter import present, present_many
 from app.kprs.schemas import Kpr, KprCreate, KprUpdate, SmartCheckRequest, SmartReport
 from app.models import Kpr as KprRow
@@ -68,12 +68,16 @@ async def get_kpr(session: Session, kpr: ReadableKpr, as_of: AsOf = None) -> Res
 
 
 @router.patch("/{kpr_id:uuid}", response_model=Kpr, responses=WRITE_RESPONSES, summary="Update a KPR")
-async def update_kpr(session: Session, actor: CurrentActor, kpr: UnchangedKpr, body: KprUpdate) -> Response:
+async def update_kpr(
+    session: Session, actor: CurrentActor, kpr: WritableKpr, body: KprUpdate, if_match: IfMatch = None
+) -> Response:
+    await check_if_match(if_match, lambda: present(session, kpr))
     kpr = await service.update(session, actor, kpr, changed_fields(body))
     return resource_response(await present(session, kpr))
 
 
 @router.delete("/{kpr_id:uuid}", status_code=204, responses=WRITE_RESPONSES, summary="Delete a KPR of a draft plan")
-async def delete_kpr(session: Session, actor: CurrentActor, kpr: UnchangedKpr) -> Response:
+async def delete_kpr(session: Session, actor: CurrentActor, kpr: WritableKpr, if_match: IfMatch = None) -> Response:
+    await check_if_match(if_match, lambda: present(session, kpr))
     await service.delete(session, actor, kpr)
     return Response(status_code=204)
