@@ -25,5 +25,6 @@ async def writable_department(session: Session, actor: DepartmentAdmin, departme
 
 
 ReadableDepartment = Annotated[Department, Depends(readable_department)]
+WritableDepartment = Annotated[Department, Depends(writable_department)]
 # Writable (by an admin, the row locked), and as the client last read it (If-Match).
 UnchangedDepartment = Annotated[Department, Depends(unchanged(writable_department, present))]

@@ -7,11 +7,11 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.departments import service
-from app.departments.dependencies import DepartmentAdmin, ReadableDepartment, UnchangedDepartment
+from app.departments.dependencies import DepartmentAdmin, ReadableDepartment, UnchangedDepartment, WritableDepartment
 from app.departments.presenter import present, present_many
 from app.departments.schemas import Department, DepartmentCreate, DepartmentUpdate
 from app.models import Department as DepartmentRow
@@ -49,8 +49,15 @@ async def get_department(session: Session, department: ReadableDepartment) -> Re
     "/{department_id:uuid}", response_model=Department, responses=WRITE_RESPONSES, summary="Update or move a department"
 )
 async def update_department(
-    session: Session, actor: DepartmentAdmin, department: UnchangedDepartment, body: DepartmentUpdate
+    session: Session,
+    actor: DepartmentAdmin,
+    department: WritableDepartment,
+    body: DepartmentUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
+    # If-Match is checked here, once the body is valid: a dependency (as in DELETE) runs before FastAPI reads the
+    # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
+    await check_if_match(if_match, lambda: present(session, department))
     department = await service.update(session, actor, department, changed_fields(body))
     return resource_response(await present(session, department))
 

@@ -25,5 +25,6 @@ async def writable_employee(session: Session, actor: EmployeeAdmin, employee_id:
 
 
 ReadableEmployee = Annotated[Employee, Depends(readable_employee)]
+WritableEmployee = Annotated[Employee, Depends(writable_employee)]
 # Writable (by an admin, the row locked), and as the client last read it (If-Match).
 UnchangedEmployee = Annotated[Employee, Depends(unchanged(writable_employee, present))]

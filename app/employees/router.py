@@ -7,11 +7,11 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.employees import service
-from app.employees.dependencies import EmployeeAdmin, ReadableEmployee, UnchangedEmployee
+from app.employees.dependencies import EmployeeAdmin, ReadableEmployee, UnchangedEmployee, WritableEmployee
 from app.employees.presenter import present, present_many
 from app.employees.schemas import Employee, EmployeeCreate, EmployeeUpdate
 from app.models import Employee as EmployeeRow
@@ -49,8 +49,11 @@ async def get_employee(session: Session, employee: ReadableEmployee) -> Response
 
 @router.patch("/{employee_id:uuid}", response_model=Employee, responses=WRITE_RESPONSES, summary="Update an employee")
 async def update_employee(
-    session: Session, actor: EmployeeAdmin, employee: UnchangedEmployee, body: EmployeeUpdate
+    session: Session, actor: EmployeeAdmin, employee: WritableEmployee, body: EmployeeUpdate, if_match: IfMatch = None
 ) -> Response:
+    # If-Match is checked here, once the body is valid: a dependency (as in DELETE) runs before FastAPI reads the
+    # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
+    await check_if_match(if_match, lambda: present(session, employee))
     employee = await service.update(session, actor, employee, changed_fields(body))
     return resource_response(await present(session, employee))
 

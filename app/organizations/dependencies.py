@@ -9,10 +9,8 @@ from fastapi import Depends
 
 from app.core.auth import CurrentPrincipal, Session
 from app.core.errors import Forbidden
-from app.core.responses import unchanged
 from app.models import Organization
 from app.organizations import service
-from app.organizations.presenter import present
 
 
 async def readable_organization(
@@ -32,5 +30,4 @@ async def writable_organization(
 
 
 ReadableOrganization = Annotated[Organization, Depends(readable_organization)]
-# Writable (the row locked), and as the client last read it (If-Match).
-UnchangedOrganization = Annotated[Organization, Depends(unchanged(writable_organization, present))]
+WritableOrganization = Annotated[Organization, Depends(writable_organization)]

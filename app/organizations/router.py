@@ -4,12 +4,12 @@ from app.core.auth import CurrentPrincipal, Session, SystemPrincipal
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import resource_response
+from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.models import Organization as OrganizationRow
 from app.organizations import service
-from app.organizations.dependencies import ReadableOrganization, UnchangedOrganization
+from app.organizations.dependencies import ReadableOrganization, WritableOrganization
 from app.organizations.presenter import present, present_many
 from app.organizations.schemas import Organization, OrganizationCreate, OrganizationUpdate
 
@@ -50,7 +50,14 @@ async def get_organization(session: Session, organization: ReadableOrganization)
     summary="Update an organization (system role, or the organization's admin)",
 )
 async def update_organization(
-    session: Session, principal: CurrentPrincipal, organization: UnchangedOrganization, body: OrganizationUpdate
+    session: Session,
+    principal: CurrentPrincipal,
+    organization: WritableOrganization,
+    body: OrganizationUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
+    # If-Match is checked here, once the body is valid: an If-Match dependency would run before FastAPI reads the
+    # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
+    await check_if_match(if_match, lambda: present(session, organization))
     organization = await service.update(session, principal, organization, changed_fields(body))
     return resource_response(await present(session, organization))
