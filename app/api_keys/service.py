@@ -1,4 +1,5 @@
-"""API keys for internal services: role service, stored hashed, secret shown once, admins manage them."""
+"""API keys for internal services: role service, stored hashed, secret shown once. Who may manage them (admins) is
+the routes' to declare (app/api_keys/dependencies.py)."""
 
 import uuid
 
@@ -14,12 +15,10 @@ from app.models import ApiKey
 
 
 def list_statement(actor: Actor) -> Select[ApiKey]:
-    actor.require_admin("manage API keys")
     return select(ApiKey).where(ApiKey.organization_id == actor.organization_id)
 
 
 async def create(session: AsyncSession, actor: Actor, data: ApiKeyCreate) -> tuple[ApiKey, str]:
-    actor.require_admin("manage API keys")
     secret, prefix, secret_hash = new_api_key_secret()
     key = ApiKey(
         organization_id=actor.organization_id,
@@ -35,7 +34,6 @@ async def create(session: AsyncSession, actor: Actor, data: ApiKeyCreate) -> tup
 
 
 async def get(session: AsyncSession, actor: Actor, key_id: uuid.UUID, *, lock: bool = False) -> ApiKey:
-    actor.require_admin("manage API keys")
     return await get_in_org(session, ApiKey, key_id, actor.organization_id, "api_key", lock=lock)
 
 

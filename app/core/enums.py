@@ -82,3 +82,10 @@ class SmartStatus(StrEnum):
 class ExportFormat(StrEnum):
     CSV = "csv"
     XLSX = "xlsx"
+
+
+class OrganizationLocale(StrEnum):
+    """The language an organization works in: one of the two the message catalogue speaks (``app.core.i18n``)."""
+
+    ZH_CN = "zh-CN"
+    EN = "en"

@@ -3,17 +3,13 @@
 import hashlib
 import inspect
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Header
 from fastapi.responses import Response
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.auth import Session
 from app.core.errors import PreconditionFailed
-
-M = TypeVar("M")
 
 IfMatch = Annotated[
     str | None,
@@ -52,6 +48,10 @@ Present = Callable[[], BaseModel | Awaitable[BaseModel]]
 async def check_if_match(if_match: str | None, present: Present) -> None:
     """Honour If-Match (strong comparison; ``*`` matches anything). No header means an unconditional write.
 
+    The one If-Match mechanism: every PATCH, PUT and DELETE handler calls it first, after its resource dependency
+    has locked the row and checked the caller's rights — and after FastAPI has validated the body, so a malformed body
+    answers 422 whatever its ETag (a dependency would run before the body is read).
+
     ``present`` builds the resource as a read would show it; it is called only when the header is there, so an
     unconditional write costs nothing here. The caller has locked the row first (``get_in_org(lock=True)``): the
     comparison then sees what the previous writer committed, and of many writers holding one ETag exactly one wins.
@@ -66,23 +66,3 @@ async def check_if_match(if_match: str | None, present: Present) -> None:
         current = await current
     if etag_for(_body(current)) not in candidates:
         raise PreconditionFailed()
-
-
-Presenter = Callable[[AsyncSession, M], Awaitable[BaseModel]]
-
-
-def unchanged(load: Callable[..., Awaitable[M]], present: Presenter[M]) -> Callable[..., Awaitable[M]]:
-    """The one If-Match mechanism: a dependency that loads the resource for writing with ``load`` (a resource
-    dependency that locks the row and checks the caller's rights) and answers 412 when the client's If-Match no longer
-    matches the resource as ``present`` shows it. Without the header it costs nothing: nothing is presented.
-
-    A domain declares it once, e.g. ``UnchangedKpr = Annotated[Kpr, Depends(unchanged(writable_kpr, present))]``, and
-    every PATCH, PUT and DELETE of that resource takes it in its signature.
-    """
-
-    async def dependency(session: Session, if_match: IfMatch = None, entity: Any = Depends(load)) -> M:
-        loaded: M = entity
-        await check_if_match(if_match, lambda: present(session, loaded))
-        return loaded
-
-    return dependency

@@ -11,6 +11,8 @@ from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.departments import service
+from app.departments.dependencies import DepartmentAdmin, ReadableDepartment, WritableDepartment
+from app.departments.presenter import present, present_many
 from app.departments.schemas import Department, DepartmentCreate, DepartmentUpdate
 from app.models import Department as DepartmentRow
 
@@ -27,41 +29,45 @@ async def list_departments(
     rows, cursor = await paginate(
         session, service.list_statement(actor, parent_id), page, [DepartmentRow.created_at, DepartmentRow.id]
     )
-    return Page(items=[Department.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.post("", status_code=201, response_model=Department, responses=WRITE_RESPONSES, summary="Create a department")
-async def create_department(session: Session, actor: CurrentActor, body: DepartmentCreate) -> Response:
+async def create_department(session: Session, actor: DepartmentAdmin, body: DepartmentCreate) -> Response:
     department = await service.create(session, actor, body)
     return resource_response(
-        Department.model_validate(department), status_code=201, location=f"/api/v1/departments/{department.id}"
+        await present(session, department), status_code=201, location=f"/api/v1/departments/{department.id}"
     )
 
 
 @router.get("/{department_id:uuid}", response_model=Department, summary="Get a department")
-async def get_department(session: Session, actor: CurrentActor, department_id: uuid.UUID) -> Response:
-    return resource_response(Department.model_validate(await service.get(session, actor, department_id)))
+async def get_department(session: Session, department: ReadableDepartment) -> Response:
+    return resource_response(await present(session, department))
 
 
 @router.patch(
     "/{department_id:uuid}", response_model=Department, responses=WRITE_RESPONSES, summary="Update or move a department"
 )
 async def update_department(
-    session: Session, actor: CurrentActor, department_id: uuid.UUID, body: DepartmentUpdate, if_match: IfMatch = None
+    session: Session,
+    actor: DepartmentAdmin,
+    department: WritableDepartment,
+    body: DepartmentUpdate,
+    if_match: IfMatch = None,
 ) -> Response:
-    department = await service.get(session, actor, department_id, lock=True)
-    await check_if_match(if_match, lambda: Department.model_validate(department))
+    # If-Match is checked here, once the body is valid: a dependency (as in DELETE) runs before FastAPI reads the
+    # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
+    await check_if_match(if_match, lambda: present(session, department))
     department = await service.update(session, actor, department, changed_fields(body))
-    return resource_response(Department.model_validate(department))
+    return resource_response(await present(session, department))
 
 
 @router.delete(
     "/{department_id:uuid}", status_code=204, responses=WRITE_RESPONSES, summary="Delete an empty department"
 )
 async def delete_department(
-    session: Session, actor: CurrentActor, department_id: uuid.UUID, if_match: IfMatch = None
+    session: Session, actor: DepartmentAdmin, department: WritableDepartment, if_match: IfMatch = None
 ) -> Response:
-    department = await service.get(session, actor, department_id, lock=True)
-    await check_if_match(if_match, lambda: Department.model_validate(department))
+    await check_if_match(if_match, lambda: present(session, department))
     await service.delete(session, actor, department)
     return Response(status_code=204)

@@ -11,6 +11,8 @@ from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.employees import service
+from app.employees.dependencies import EmployeeAdmin, ReadableEmployee, WritableEmployee
+from app.employees.presenter import present, present_many
 from app.employees.schemas import Employee, EmployeeCreate, EmployeeUpdate
 from app.models import Employee as EmployeeRow
 
@@ -29,30 +31,31 @@ async def list_employees(
 ) -> Page[Employee]:
     statement = service.list_statement(actor, department_id=department_id, manager_id=manager_id, q=q, active=active)
     rows, cursor = await paginate(session, statement, page, [EmployeeRow.created_at, EmployeeRow.id])
-    return Page(items=[Employee.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.post("", status_code=201, response_model=Employee, responses=WRITE_RESPONSES, summary="Create an employee")
-async def create_employee(session: Session, actor: CurrentActor, body: EmployeeCreate) -> Response:
+async def create_employee(session: Session, actor: EmployeeAdmin, body: EmployeeCreate) -> Response:
     employee = await service.create(session, actor, body)
     return resource_response(
-        Employee.model_validate(employee), status_code=201, location=f"/api/v1/employees/{employee.id}"
+        await present(session, employee), status_code=201, location=f"/api/v1/employees/{employee.id}"
     )
 
 
 @router.get("/{employee_id:uuid}", response_model=Employee, summary="Get an employee")
-async def get_employee(session: Session, actor: CurrentActor, employee_id: uuid.UUID) -> Response:
-    return resource_response(Employee.model_validate(await service.get(session, actor, employee_id)))
+async def get_employee(session: Session, employee: ReadableEmployee) -> Response:
+    return resource_response(await present(session, employee))
 
 
 @router.patch("/{employee_id:uuid}", response_model=Employee, responses=WRITE_RESPONSES, summary="Update an employee")
 async def update_employee(
-    session: Session, actor: CurrentActor, employee_id: uuid.UUID, body: EmployeeUpdate, if_match: IfMatch = None
+    session: Session, actor: EmployeeAdmin, employee: WritableEmployee, body: EmployeeUpdate, if_match: IfMatch = None
 ) -> Response:
-    employee = await service.get(session, actor, employee_id, lock=True)
-    await check_if_match(if_match, lambda: Employee.model_validate(employee))
+    # If-Match is checked here, once the body is valid: a dependency (as in DELETE) runs before FastAPI reads the
+    # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
+    await check_if_match(if_match, lambda: present(session, employee))
     employee = await service.update(session, actor, employee, changed_fields(body))
-    return resource_response(Employee.model_validate(employee))
+    return resource_response(await present(session, employee))
 
 
 @router.delete(
@@ -62,9 +65,8 @@ async def update_employee(
     summary="Deactivate an employee (history is kept)",
 )
 async def delete_employee(
-    session: Session, actor: CurrentActor, employee_id: uuid.UUID, if_match: IfMatch = None
+    session: Session, actor: EmployeeAdmin, employee: WritableEmployee, if_match: IfMatch = None
 ) -> Response:
-    employee = await service.get(session, actor, employee_id, lock=True)
-    await check_if_match(if_match, lambda: Employee.model_validate(employee))
+    await check_if_match(if_match, lambda: present(session, employee))
     await service.deactivate(session, actor, employee)
     return Response(status_code=204)

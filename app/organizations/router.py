@@ -1,8 +1,6 @@
-import uuid
-
 from fastapi import APIRouter, Response
 
-from app.core.auth import CurrentPrincipal, Session
+from app.core.auth import CurrentPrincipal, Session, SystemPrincipal
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
@@ -11,6 +9,8 @@ from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.models import Organization as OrganizationRow
 from app.organizations import service
+from app.organizations.dependencies import ReadableOrganization, WritableOrganization
+from app.organizations.presenter import present, present_many
 from app.organizations.schemas import Organization, OrganizationCreate, OrganizationUpdate
 
 router = APIRouter(route_class=ApiRoute, prefix="/organizations", tags=["organizations"])
@@ -21,7 +21,7 @@ async def list_organizations(session: Session, principal: CurrentPrincipal, page
     rows, cursor = await paginate(
         session, service.list_statement(principal), page, [OrganizationRow.created_at, OrganizationRow.id]
     )
-    return Page(items=[Organization.model_validate(r) for r in rows], next_cursor=cursor)
+    return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 
 @router.post(
@@ -31,17 +31,16 @@ async def list_organizations(session: Session, principal: CurrentPrincipal, page
     responses=WRITE_RESPONSES,
     summary="Create an organization (system role)",
 )
-async def create_organization(session: Session, principal: CurrentPrincipal, body: OrganizationCreate) -> Response:
+async def create_organization(session: Session, principal: SystemPrincipal, body: OrganizationCreate) -> Response:
     organization = await service.create(session, principal, body)
     return resource_response(
-        Organization.model_validate(organization), status_code=201, location=f"/api/v1/organizations/{organization.id}"
+        await present(session, organization), status_code=201, location=f"/api/v1/organizations/{organization.id}"
     )
 
 
 @router.get("/{organization_id:uuid}", response_model=Organization, summary="Get an organization")
-async def get_organization(session: Session, principal: CurrentPrincipal, organization_id: uuid.UUID) -> Response:
-    organization = await service.get(session, principal, organization_id)
-    return resource_response(Organization.model_validate(organization))
+async def get_organization(session: Session, organization: ReadableOrganization) -> Response:
+    return resource_response(await present(session, organization))
 
 
 @router.patch(
@@ -53,11 +52,12 @@ async def get_organization(session: Session, principal: CurrentPrincipal, organi
 async def update_organization(
     session: Session,
     principal: CurrentPrincipal,
-    organization_id: uuid.UUID,
+    organization: WritableOrganization,
     body: OrganizationUpdate,
     if_match: IfMatch = None,
 ) -> Response:
-    organization = await service.get(session, principal, organization_id, lock=True)
-    await check_if_match(if_match, lambda: Organization.model_validate(organization))
+    # If-Match is checked here, once the body is valid: an If-Match dependency would run before FastAPI reads the
+    # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
+    await check_if_match(if_match, lambda: present(session, organization))
     organization = await service.update(session, principal, organization, changed_fields(body))
-    return resource_response(Organization.model_validate(organization))
+    return resource_response(await present(session, organization))

@@ -1,12 +1,11 @@
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated
 from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, ConfigDict
 
-from app.core.schemas import InputModel, Name, OutputModel, PatchModel, UtcDatetime
-
-OrgLocale = Literal["zh-CN", "en"]
+from app.core.enums import OrganizationLocale
+from app.core.schemas import Choice, InputModel, Name, OutputModel, PatchModel, UtcDatetime
 
 
 def _timezone(value: str) -> str:
@@ -29,7 +28,7 @@ class Organization(OutputModel):
 
 class OrganizationCreate(InputModel):
     name: Name
-    locale: OrgLocale = "zh-CN"
+    locale: Choice[OrganizationLocale] = OrganizationLocale.ZH_CN
     timezone: TimeZone = "Asia/Shanghai"
 
     model_config = ConfigDict(
@@ -43,7 +42,7 @@ class OrganizationUpdate(PatchModel):
     non_nullable = frozenset({"name", "locale", "timezone"})
 
     name: Name | None = None
-    locale: OrgLocale | None = None
+    locale: Choice[OrganizationLocale] | None = None
     timezone: TimeZone | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "华东精密制造集团"}]})

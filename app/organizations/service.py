@@ -1,4 +1,8 @@
-"""Tenants: created and managed by the system role; an organization's own members read it, its admins rename it."""
+"""Tenants: created and managed by the system role; an organization's own members read it, its admins rename it.
+
+Reads are scoped here; who may create and change (the system role, an admin) is the routes' to declare
+(app/organizations/dependencies.py).
+"""
 
 import uuid
 
@@ -7,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
 from app.core.access import Actor
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import NotFound
 from app.core.repository import apply_changes, fetch
 from app.core.security import Principal
 from app.models import Organization
@@ -33,8 +37,6 @@ async def get(
 
 
 async def create(session: AsyncSession, principal: Principal, data: OrganizationCreate) -> Organization:
-    if not principal.is_system:
-        raise Forbidden(action="create organizations")
     values = data.model_dump()
     organization = Organization(**values)
     session.add(organization)
@@ -46,8 +48,6 @@ async def create(session: AsyncSession, principal: Principal, data: Organization
 async def update(
     session: AsyncSession, principal: Principal, organization: Organization, changes: dict[str, object]
 ) -> Organization:
-    if not (principal.is_system or principal.is_admin):
-        raise Forbidden(action="change the organization")
     diff = apply_changes(organization, changes)
     await session.flush()
     audit.record_diff(session, _auditor(principal, organization), "update", "organization", organization.id, diff)

@@ -1,12 +1,25 @@
 """The scoring preview: what a set of KPR figures would score under a policy, with nothing read or stored."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 from app.core.errors import ValidationFailed
 from app.core.i18n import translate
 from app.scoring import engine
-from app.scoring.schemas import PreviewIn, PreviewKprScore, PreviewOut
+from app.scoring.schemas import PreviewIn
 
 
-def preview_scores(body: PreviewIn) -> PreviewOut:
+@dataclass(frozen=True)
+class Preview:
+    """What the figures would score: each KPR, the results score over them, the final score and its rating."""
+
+    kprs: list[engine.KprResult]
+    results_score: Decimal | None
+    final_score: Decimal | None
+    rating: str | None
+
+
+def preview_scores(body: PreviewIn) -> Preview:
     errors = [
         {"loc": ["body", "kprs", index, field], "msg": translate(f"definition.{code}"), "type": code.lower()}
         for index, kpr in enumerate(body.kprs)
@@ -35,9 +48,4 @@ def preview_scores(body: PreviewIn) -> PreviewOut:
     ]
     results_score = engine.results_score((kpr.weight, r.score) for kpr, r in zip(body.kprs, results, strict=True))
     final = engine.final_score(results_score, body.manager_score, body.self_score, policy)
-    return PreviewOut(
-        kprs=[PreviewKprScore(achievement=r.achievement, progress=r.progress, score=r.score) for r in results],
-        results_score=results_score,
-        final_score=final,
-        rating=engine.rating_for(final, policy),
-    )
+    return Preview(results, results_score, final, engine.rating_for(final, policy))

@@ -2,7 +2,8 @@ from fastapi import APIRouter
 
 from app.core.auth import CurrentPrincipal
 from app.core.routing import ApiRoute
-from app.scoring.preview import preview_scores as score_preview
+from app.scoring import preview
+from app.scoring.presenter import present
 from app.scoring.schemas import PreviewIn, PreviewOut
 
 router = APIRouter(route_class=ApiRoute, prefix="/scoring", tags=["scoring"])
@@ -21,4 +22,4 @@ router = APIRouter(route_class=ApiRoute, prefix="/scoring", tags=["scoring"])
     ),
 )
 async def preview_scores(principal: CurrentPrincipal, body: PreviewIn) -> PreviewOut:
-    return score_preview(body)
+    return present(preview.preview_scores(body))
