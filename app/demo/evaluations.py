@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.enums import Direction
 from app.demo import calls
 from app.demo.data import (
     CALIBRATED,
@@ -43,7 +44,7 @@ async def load_quarter_in_calibration(session: AsyncSession, company: Company) -
     await calls.move_cycle(session, admin, cycle, "active")
     for result in QUARTER_RESULTS:
         for row, kpr in plans[result.person]:
-            halfway = result.achieved if row.direction == "maintain" else result.achieved / 2
+            halfway = result.achieved if row.direction == Direction.MAINTAIN else result.achieved / 2
             for month, achieved in zip(QUARTER_READING_MONTHS, (halfway, result.achieved), strict=True):
                 await check_in(session, company, kpr, QUARTER, month, _value_at(row, achieved), confidence=8)
     # Entering review opens an evaluation in self review for every approved plan.
@@ -81,7 +82,7 @@ def _kpr_family(department: str) -> str:
 def _value_at(kpr: KprRow, achieved: Decimal) -> Decimal:
     """The reading that reaches this share of the target."""
     baseline, target = Decimal(kpr.baseline), Decimal(kpr.target)
-    if kpr.direction == "maintain":
+    if kpr.direction == Direction.MAINTAIN:
         # Within tolerance for a good quarter, outside it for a poor one.
         return target if achieved >= Decimal("0.8") else target + Decimal(kpr.tolerance or 0) * 2
     return (baseline + achieved * (target - baseline)).quantize(Decimal("0.01"))
