@@ -104,8 +104,17 @@ def _named(calls: list[tuple[str, int | None, str]]) -> set[str]:
 
 
 def _actions() -> set[str]:
-    """What Forbidden(action=…) and Actor.require_admin(action) are given, and require_admin's default."""
-    actions = _named([("Forbidden", None, "action"), ("require_admin", 0, "action")])
+    """What Forbidden(action=…), Actor.require_admin(action) and the role dependencies (admin_only, system_only,
+    whole_cycle) are given, and require_admin's default."""
+    actions = _named(
+        [
+            ("Forbidden", None, "action"),
+            ("require_admin", 0, "action"),
+            ("admin_only", 0, "action"),
+            ("system_only", 0, "action"),
+            ("whole_cycle", 0, "action"),
+        ]
+    )
     for _, tree in _modules():
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name == "require_admin":
@@ -199,7 +208,7 @@ def test_every_key_built_at_run_time_is_in_the_catalogue_for_each_known_code() -
 
 def test_every_action_and_resource_has_a_text() -> None:
     # Forbidden shows an uncatalogued action only in English and a generic sentence in Chinese: catalogue them all.
-    assert "read the audit trail" in _actions()
+    assert {"read the audit trail", "manage cycles", "read the calibration report"} <= _actions()
     assert "move this evaluation to '{target}'" in _actions()
     assert {"cycle", "kpr", "template"} <= _resources()
 
