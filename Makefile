@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install install-dev run test test-postgres lint openapi bench clean
+.PHONY: install install-dev run test test-postgres lint openapi bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ openapi: install
 
 bench: install
 	$(BIN)/python scripts/bench_cycle.py
+
+## HTTP reads against the raw-asyncpg limit on PostgreSQL (needs wrk: apt-get install wrk).
+bench-http: install-dev
+	$(BIN)/python scripts/bench_http.py
 
 clean:
 	rm -rf $(VENV) var build *.egg-info
