@@ -99,10 +99,6 @@ def admin_only(action: str) -> Callable[[Actor], Awaitable[Actor]]:
     return dependency
 
 
-# Any admin of the organization, for endpoints whose refusal needs no more specific words.
-AdminActor = Annotated[Actor, Depends(admin_only("do this"))]
-
-
 def system_only(action: str) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency for the system role's endpoints (managing tenants): the principal, or 403 naming ``action``."""
 
