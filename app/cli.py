@@ -11,10 +11,12 @@ import uvicorn
 from alembic import command
 from alembic.config import Config
 
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_sessionmaker
 from app.core.logging import configure_logging
 from app.core.security import mint_token
 from app.demo import load_demo
+from app.figures import service as figures
 from app.main import create_app
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
@@ -27,6 +29,21 @@ def migrate(database_url: str | None = None) -> None:
     if database_url:
         config.attributes["database_url"] = database_url
     command.upgrade(config, "head")
+    filled = asyncio.run(_fill_figures(database_url or get_settings().database_url))
+    if filled:
+        print(f"stored the figures of {filled} KPRs", file=sys.stderr)
+
+
+async def _fill_figures(database_url: str) -> int:
+    """Figures the schema has columns for but no values yet (right after the upgrade that added them), by the engine."""
+    engine = create_engine(Settings(database_url=database_url))
+    try:
+        async with create_sessionmaker(engine)() as session:
+            filled = await figures.backfill(session)
+            await session.commit()
+            return filled
+    finally:
+        await engine.dispose()
 
 
 def _cmd_migrate(_: argparse.Namespace) -> None:

@@ -12,6 +12,7 @@ from app.core.errors import ValidationFailed
 from app.core.i18n import translate
 from app.core.pagination import PageParams, paginate
 from app.cycles.rules import ensure_cycle_not_closed
+from app.figures import service as figures
 from app.models import CheckIn, Cycle, Kpi, Kpr
 
 # Clocks drift; a measurement a few minutes "in the future" is a clock, not a forecast.
@@ -71,6 +72,9 @@ async def _record(
     )
     session.add(check_in)
     await session.flush()
+    if kpr_id is not None:
+        # The KPR's figures, its goals' progress and its plan's live evaluation, in this transaction.
+        await figures.kprs_changed(session, [kpr_id], smart=False)
     return check_in
 
 

@@ -18,6 +18,7 @@ from app.core.transitions import record_transition
 from app.cycles.rules import CYCLE_STATES
 from app.cycles.schemas import CycleCreate
 from app.evaluations import workflow as evaluation_workflow
+from app.figures import service as figures
 from app.models import Cycle
 from app.scoring.policy import PolicyIn
 
@@ -71,6 +72,9 @@ async def update(session: AsyncSession, actor: Actor, cycle: Cycle, changes: dic
         raise ValidationFailed.field("end_date", translate("detail.end_before_start"))
     diff = apply_changes(cycle, changes)
     await session.flush()
+    await figures.cycle_changed(
+        session, cycle.id, policy="policy" in diff, dates=bool({"start_date", "end_date"} & diff.keys())
+    )
     audit.record_diff(session, actor, "update", "cycle", cycle.id, diff)
     return cycle
 

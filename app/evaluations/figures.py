@@ -105,6 +105,25 @@ async def load_live_inputs(
     return LiveInputs(by_plan, values)
 
 
+async def stored_items(session: AsyncSession, plan_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[Item]]:
+    """The items of live evaluations from their plans' active KPRs and those KPRs' stored figures: one statement."""
+    ids = list(dict.fromkeys(plan_ids))
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(*KPR_COLUMNS, Kpr.current_value, Kpr.achievement, Kpr.progress, Kpr.score)
+        .where(Kpr.plan_id.in_(ids), Kpr.status == KprStatus.ACTIVE)
+        .order_by(Kpr.plan_id, Kpr.created_at, Kpr.id)
+    )
+    width = len(KPR_COLUMNS)
+    by_plan: dict[uuid.UUID, list[Item]] = {}
+    for row in rows:
+        values: tuple[Any, ...] = tuple(row)
+        kpr = KprRow(*values[:width])
+        by_plan.setdefault(kpr.plan_id, []).append(Item(kpr, *values[width:]))
+    return by_plan
+
+
 def score_items(kprs: Iterable[KprRow], values: Mapping[uuid.UUID, Decimal], policy: engine.Policy) -> list[Item]:
     items = []
     for kpr in kprs:

@@ -8,21 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.evaluations import figures as fig
 from app.evaluations import schemas
-from app.models import Evaluation, Kpr
+from app.models import Evaluation
 from app.scoring import engine
-from app.scoring.service import policies
 
 
 def _review_items(raw: list[dict[str, Any]] | None) -> list[schemas.ReviewItem]:
     return [schemas.ReviewItem(kpr_id=uuid.UUID(item["kpr_id"]), comment=item.get("comment")) for item in raw or []]
 
 
-def _figures(evaluation: Evaluation, inputs: fig.LiveInputs, policy: engine.Policy) -> fig.Figures:
+def _figures(evaluation: Evaluation, items: dict[uuid.UUID, list[fig.Item]]) -> fig.Figures:
     if evaluation.status in fig.FROZEN_STATES:
         # The stored columns and the snapshot were written together at finalization; nothing live is consulted.
-        items = fig.frozen_items(evaluation.snapshot or {}, evaluation.plan_id)
-        return fig.Figures(items, evaluation.results_score, evaluation.final_score, evaluation.rating)
-    return fig.live_figures(evaluation.plan_id, evaluation.manager_score, evaluation.self_score, inputs, policy)
+        frozen = fig.frozen_items(evaluation.snapshot or {}, evaluation.plan_id)
+        return fig.Figures(frozen, evaluation.results_score, evaluation.final_score, evaluation.rating)
+    # Kept current on write (app.figures): the evaluation's own figures and its KPRs'.
+    return fig.Figures(
+        items.get(evaluation.plan_id, []), evaluation.results_score, evaluation.final_score, evaluation.rating
+    )
 
 
 def _schema(evaluation: Evaluation, figures: fig.Figures) -> schemas.Evaluation:
@@ -65,17 +67,10 @@ def _schema(evaluation: Evaluation, figures: fig.Figures) -> schemas.Evaluation:
 
 
 async def present_many(session: AsyncSession, evaluations: Sequence[Evaluation]) -> list[schemas.Evaluation]:
-    """Evaluations with their figures in a fixed number of statements: KPRs, latest values and policies, once each
-    (and none of them when every evaluation is frozen)."""
-    live = [row for row in evaluations if row.status not in fig.FROZEN_STATES]
-    inputs = fig.LiveInputs({}, {})
-    by_cycle: dict[uuid.UUID, engine.Policy] = {}
-    if live:
-        inputs = await fig.load_live_inputs(session, Kpr.plan_id.in_({row.plan_id for row in live}))
-        by_cycle = await policies(session, (row.cycle_id for row in live))
-    return [
-        _schema(row, _figures(row, inputs, by_cycle.get(row.cycle_id, engine.DEFAULT_POLICY))) for row in evaluations
-    ]
+    """Evaluations with their stored figures: one statement for the live ones' KPR items, none when all are frozen."""
+    live = [row.plan_id for row in evaluations if row.status not in fig.FROZEN_STATES]
+    items = await fig.stored_items(session, live)
+    return [_schema(row, _figures(row, items)) for row in evaluations]
 
 
 async def present(session: AsyncSession, evaluation: Evaluation) -> schemas.Evaluation:

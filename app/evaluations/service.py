@@ -24,6 +24,7 @@ from app.core.transitions import record_transition
 from app.evaluations import figures as fig
 from app.evaluations import schemas
 from app.evaluations.workflow import EVALUATION_STATES, finalize_figures
+from app.figures import service as figures
 from app.models import Cycle, Evaluation, Kpr
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
@@ -190,6 +191,7 @@ async def _write_review(
         # Nobody was assigned (the employee had no manager when reviews opened): whoever reviews becomes the reviewer.
         evaluation.reviewer_id = actor.employee_id
     await session.flush()
+    await figures.evaluations_changed(session, Evaluation.id == evaluation.id)
     after = dict(zip(fields, (score, comment, items), strict=True))
     audit.record(session, actor, f"{side}_review", "evaluation", evaluation.id, before=before, after=after)
     return evaluation
@@ -282,6 +284,8 @@ async def transition(session: AsyncSession, actor: Actor, evaluation: Evaluation
         evaluation.rating = evaluation.snapshot = evaluation.finalized_at = None
     evaluation.status = target
     await session.flush()
+    if target == EvaluationStatus.CALIBRATION and current == EvaluationStatus.FINALIZED:
+        await figures.evaluations_changed(session, Evaluation.id == evaluation.id)
     record_transition(session, actor, EVALUATION_STATES, evaluation.id, current, target, body.comment, at=now)
     after = {"status": target, "comment": body.comment}
     audit.record(session, actor, "transition", "evaluation", evaluation.id, before=audit_before, after=after)

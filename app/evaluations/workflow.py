@@ -20,6 +20,7 @@ from app.core.errors import Conflict
 from app.core.i18n import translate
 from app.core.transitions import StateMachine, record_transitions
 from app.evaluations import figures as fig
+from app.figures import service as figures
 from app.models import Cycle, Employee, Evaluation, Kpr, Plan
 from app.scoring.policy import policy_from_json
 
@@ -51,7 +52,9 @@ async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> Non
     now = _now()
     evaluations: list[dict[str, Any]] = []
     transitions: list[tuple[uuid.UUID, str | None, str]] = []
-    for plan_id, employee_id, manager_id in plans:
+    rows = plans.all()
+    scored = await figures.new_evaluations(session, cycle.policy, [plan_id for plan_id, _, _ in rows])
+    for plan_id, employee_id, manager_id in rows:
         evaluation_id = uuid.uuid4()
         evaluations.append(
             {
@@ -62,6 +65,7 @@ async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> Non
                 "plan_id": plan_id,
                 "reviewer_id": manager_id,
                 "status": EvaluationStatus.SELF_REVIEW,
+                **scored[plan_id],
                 "created_at": now,
                 "updated_at": now,
             }

@@ -18,7 +18,10 @@ from app.models import Goal
 async def present_many(
     session: AsyncSession, goals: Sequence[Goal], as_of: datetime | None = None
 ) -> list[schemas.Goal]:
-    """Goals with their progress over their whole subtrees, in a fixed number of statements however many there are."""
+    """Goals with their progress over their whole subtrees: the stored figure, or with ``as_of`` rolled up from the
+    check-ins recorded by then, in a fixed number of statements however many there are."""
+    if as_of is None:
+        return [schemas.Goal.model_validate(column_values(goal)) for goal in goals]
     progress = await progress_of(session, (goal.id for goal in goals), as_of)
     return [schemas.Goal.model_validate(column_values(goal) | {"progress": progress.get(goal.id)}) for goal in goals]
 

@@ -1,5 +1,6 @@
-"""Goal progress (DESIGN §4), derived and never stored: load a forest of goals with their active aligned KPRs, score
-the KPRs, roll the figures up.
+"""Goal progress (DESIGN §4) rolled up over a forest of goals with their active aligned KPRs: the one-cycle tree (from
+the KPRs' stored figures) and every read ``as_of`` a moment (from the check-ins recorded by then). A goal's current
+progress over its whole subtree is stored (``app.figures.goals``) and equals this roll-up.
 
 Every read loads the goals it needs in one statement, their active aligned KPRs in one, the KPRs' latest check-ins and
 their cycles' policies in one each, and rolls up in Python — so the number of statements does not depend on how deep
@@ -94,7 +95,11 @@ async def load_forest(
         kpr_conditions.append(kpr_condition)
     kprs = list(await session.scalars(select(Kpr).where(*kpr_conditions))) if goals else []
     scores: dict[uuid.UUID, KprScore] = {}
-    if kprs:
+    if as_of is None:
+        # Today's figures are stored on the KPRs (kept current on write); only the roll-up happens here, because a
+        # long-term goal in one cycle's tree counts that cycle's part of its subtree only.
+        scores = {kpr.id: KprScore(kpr.current_value, kpr.achievement, kpr.progress, kpr.score) for kpr in kprs}
+    elif kprs:
         latest = select(Kpr.id).where(*kpr_conditions)
         rows = await session.execute(latest_values_statement(CheckIn.kpr_id.in_(latest), as_of))
         actuals: dict[uuid.UUID, Decimal] = {kpr_id: value for kpr_id, value in rows}

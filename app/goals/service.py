@@ -3,7 +3,8 @@
 Everyone in the organization reads goals; admins write all of them; a department's head writes the goals of that
 department and of its sub-departments; company goals are the admins' alone.
 
-Progress (DESIGN §4) is derived, never stored: app/goals/progress.py loads and rolls it up.
+Progress (DESIGN §4) is derived and stored, kept current on write by app.figures; app/goals/progress.py rolls up the
+one-cycle tree and reads as of a moment.
 """
 
 import uuid
@@ -20,6 +21,7 @@ from app.core.enums import GoalLevel, KprStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
+from app.figures import service as figures
 from app.goals.progress import GoalForest, load_forest, subtrees_of, with_ancestors
 from app.goals.schemas import GoalCreate
 from app.models import Cycle, Department, Goal, Kpr
@@ -186,8 +188,13 @@ async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[
         errors += await _below_errors(session, goal, merged["level"], merged["cycle_id"])
     if errors:
         raise ValidationFailed(errors=errors)
+    before_parent = goal.parent_id
     diff = apply_changes(goal, changes)
     await session.flush()
+    # The chain to a company goal, or the goal's cycle, decides the SMART "relevant" of every KPR below it.
+    smart_below = [goal.id] if {"parent_id", "level", "cycle_id"} & diff.keys() else []
+    if smart_below or "weight" in diff:
+        await figures.goals_changed(session, {before_parent, goal.parent_id}, smart_below=smart_below)
     audit.record_diff(session, actor, "update", "goal", goal.id, diff)
     return goal
 
@@ -245,3 +252,4 @@ async def delete(session: AsyncSession, actor: Actor, goal: Goal) -> None:
     audit.record(session, actor, "delete", "goal", goal.id, before=before)
     await session.delete(goal)
     await session.flush()
+    await figures.goals_changed(session, [goal.parent_id])

@@ -21,6 +21,7 @@ from app.core.i18n import translate
 from app.core.pagination import PageParams
 from app.core.repository import get_in_org
 from app.cycles.rules import ensure_cycle_open
+from app.figures import service as figures
 from app.kpr_templates.library import KprTemplate as TemplateDef
 from app.kpr_templates.library import get_template, list_templates
 from app.kpr_templates.schemas import CreatedKpr, TemplateApplied, TemplateApply
@@ -130,6 +131,7 @@ async def apply(session: AsyncSession, actor: Actor, template: TemplateDef, data
     ]
     kpr_rows = [{**values, "id": c.kpr_id, "plan_id": c.plan_id, "owner_id": c.employee_id} for c in created]
     await session.execute(insert(Kpr), kpr_rows)
+    await figures.kprs_changed(session, [c.kpr_id for c in created], goals_reached=[goal.id])
 
     unaudited = ("organization_id", "created_at", "updated_at")
     audited = {key: value for key, value in values.items() if key not in unaudited}

@@ -15,6 +15,7 @@ from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.cycles.rules import ensure_cycle_not_closed, ensure_cycle_open
+from app.figures import service as figures
 from app.kprs.schemas import KprCreate, SmartCheckRequest
 from app.models import Cycle, Employee, Goal, Kpr, Plan
 from app.plans import service as plans
@@ -127,6 +128,7 @@ async def create(session: AsyncSession, actor: Actor, data: KprCreate) -> Kpr:
     )
     session.add(kpr)
     await session.flush()
+    await figures.kprs_changed(session, [kpr.id], goals_reached=[kpr.goal_id], plans_reached=[kpr.plan_id])
     audit.record(session, actor, "create", "kpr", kpr.id, after={**values, "owner_id": owner.id, "cycle_id": cycle.id})
     return kpr
 
@@ -156,10 +158,28 @@ async def update(session: AsyncSession, actor: Actor, kpr: Kpr, changes: dict[st
         for field in ("baseline", "target", "threshold", "stretch", "tolerance")
     }
     check_definition(changes.get("direction", kpr.direction), merged)
+    before_goal = kpr.goal_id
     diff = apply_changes(kpr, changes)
     await session.flush()
+    await refresh_after_change(session, kpr, diff, before_goal)
     audit.record_diff(session, actor, "update", "kpr", kpr.id, diff)
     return kpr
+
+
+# What a change of these fields reaches besides the KPR's own figures.
+GOAL_FIELDS = frozenset({"goal_id", "goal_weight", "status"})
+PLAN_FIELDS = frozenset({"weight", "status"})
+
+
+async def refresh_after_change(
+    session: AsyncSession, kpr: Kpr, diff: dict[str, tuple[Any, Any]], before_goal: uuid.UUID
+) -> None:
+    """A KPR's figures and SMART report after an edit or an approved revision, with the goals and plan it reaches."""
+    if not diff:
+        return
+    goals = {before_goal, kpr.goal_id} if GOAL_FIELDS & diff.keys() else set()
+    plans = {kpr.plan_id} if PLAN_FIELDS & diff.keys() else set()
+    await figures.kprs_changed(session, [kpr.id], goals_reached=goals, plans_reached=plans)
 
 
 async def delete(session: AsyncSession, actor: Actor, kpr: Kpr) -> None:
@@ -175,6 +195,7 @@ async def delete(session: AsyncSession, actor: Actor, kpr: Kpr) -> None:
     audit.record(session, actor, "delete", "kpr", kpr.id, before={"title": kpr.title, "owner_id": kpr.owner_id})
     await session.delete(kpr)
     await session.flush()
+    await figures.kprs_changed(session, [], goals_reached=[kpr.goal_id], plans_reached=[kpr.plan_id])
 
 
 async def smart_check(session: AsyncSession, actor: Actor, draft: SmartCheckRequest) -> dict[str, Any]:

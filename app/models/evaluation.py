@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
-from app.models.types import ExactDecimal, UtcDateTime
+from app.models.types import ExactDecimal, FigureDecimal, UtcDateTime
 
 
 class Evaluation(IdMixin, TimestampMixin, Base):
@@ -33,9 +33,9 @@ class Evaluation(IdMixin, TimestampMixin, Base):
     manager_items: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     calibrated_rating: Mapped[str | None] = mapped_column(String(16))
     calibration_reason: Mapped[str | None] = mapped_column(Text)
-    # Stored when the evaluation is finalized (live figures are computed before that).
-    results_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    final_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    # Derived (DESIGN §15): kept current by app.figures until finalization, then frozen with the snapshot.
+    results_score: Mapped[Decimal | None] = mapped_column(FigureDecimal)
+    final_score: Mapped[Decimal | None] = mapped_column(FigureDecimal)
     rating: Mapped[str | None] = mapped_column(String(16))
     # Frozen at finalization: the policy and KPR inputs that produced the figures, and the figures themselves.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin, utcnow
-from app.models.types import ExactDecimal, UtcDateTime
+from app.models.types import ExactDecimal, FigureDecimal, UtcDateTime
 
 
 class Cycle(IdMixin, TimestampMixin, Base):
@@ -35,6 +35,8 @@ class Goal(IdMixin, TimestampMixin, Base):
     department_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("departments.id"), index=True)
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("goals.id"), index=True)
     weight: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(1))
+    # Derived (DESIGN §15): kept current by app.figures whenever a child goal or an aligned KPR changes.
+    progress: Mapped[Decimal | None] = mapped_column(FigureDecimal)
 
 
 class Plan(IdMixin, TimestampMixin, Base):
@@ -70,6 +72,14 @@ class Kpr(IdMixin, TimestampMixin, Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
     template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Derived (DESIGN §15): kept current by app.figures in the transaction that changes an input (a check-in, the
+    # definition, the cycle's policy or dates, the goal chain). ``smart`` keeps statuses and message codes with their
+    # parameters, rendered in the reader's language; NULL only until the first refresh after an upgrade.
+    current_value: Mapped[Decimal | None] = mapped_column(ExactDecimal)
+    achievement: Mapped[Decimal | None] = mapped_column(FigureDecimal)
+    progress: Mapped[Decimal | None] = mapped_column(FigureDecimal)
+    score: Mapped[Decimal | None] = mapped_column(FigureDecimal)
+    smart: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class Kpi(IdMixin, TimestampMixin, Base):

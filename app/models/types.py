@@ -50,3 +50,31 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(value).normalize() if dialect.name == "sqlite" else Decimal(value)
+
+
+class FigureDecimal(TypeDecorator[Decimal]):
+    """A derived figure exactly as the engine computed it (unrounded, up to 40 significant digits).
+
+    Unconstrained NUMERIC on PostgreSQL and text on SQLite, so a figure read back and rolled up (a goal's progress from
+    its KPRs', a results score from the plan's KPR scores) equals the same roll-up of the engine's fresh figures.
+    """
+
+    impl = Numeric()
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(String(64))
+        return dialect.type_descriptor(Numeric())
+
+    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        if dialect.name == "sqlite":
+            return format(Decimal(value), "f")
+        return Decimal(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        return Decimal(value)

@@ -19,7 +19,7 @@ from app.cycles.rules import ensure_cycle_open
 from app.models import Cycle, Kpr, Plan
 from app.models.base import utcnow
 from app.scoring.engine import round2
-from app.smart.reports import failures, reports_of
+from app.smart.reports import failures, rendered
 
 PLAN_STATES = StateMachine(
     "plan",
@@ -135,7 +135,7 @@ async def _check_submittable(session: AsyncSession, plan: Plan) -> None:
         )
     failing = []
     errors = []
-    reports = await reports_of(session, active)
+    reports = {kpr.id: rendered(kpr.smart) for kpr in active}
     for kpr in active:
         failed = failures(reports[kpr.id])
         if failed:

@@ -113,7 +113,9 @@ async def transition(
         changes = _validated_changes(revision.changes)
         # Re-checked at decision time: the KPR may have been revised since the request was made.
         await _check_applicable(session, actor, kpr, changes)
+        before_goal = kpr.goal_id
         diff = apply_changes(kpr, changes)
+        await kprs.refresh_after_change(session, kpr, diff, before_goal)
         audit.record_diff(session, actor, "revise", "kpr", kpr.id, diff)
     current = revision.status
     revision.status = target

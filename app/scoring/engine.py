@@ -35,12 +35,14 @@ __all__ = [
     "KprFigures",
     "KprResult",
     "Policy",
+    "accumulate",
     "achievement_ratio",
     "definition_errors",
     "distribution",
     "final_rating",
     "final_score",
     "goal_progress",
+    "goal_progress_of_sums",
     "rating_for",
     "results_score",
     "round2",
@@ -314,6 +316,30 @@ def final_rating(rating: str | None, calibrated: str | None) -> str | None:
 def goal_progress(children: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal | None:
     """Σ w·p / Σ w over (weight, progress) of child goals and aligned KPRs that have a progress."""
     return _weighted_mean(children)
+
+
+@_exact
+def accumulate(weighted: Decimal, weight: Decimal, w: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
+    """(Σ w·p, Σ w) with one more (weight, progress): the running sums of a goal's KPRs."""
+    return weighted + w * value, weight + w
+
+
+@_exact
+def goal_progress_of_sums(
+    children: Iterable[tuple[Decimal, Decimal | None]], weighted: Decimal, weight: Decimal
+) -> Decimal | None:
+    """`goal_progress` over child goals (weight, progress) plus KPRs given as their sums (Σ w·p, Σ w), so a goal with
+    thousands of aligned KPRs rolls up from one aggregate row."""
+    total_weight = weight
+    total = weighted
+    for w, value in children:
+        if value is None:
+            continue
+        total_weight += w
+        total += w * value
+    if total_weight.is_zero():
+        return None
+    return _clean(total / total_weight)
 
 
 @_exact

@@ -5,6 +5,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,7 +91,8 @@ async def policies(session: AsyncSession, cycle_ids: Iterable[uuid.UUID]) -> dic
     return {cycle_id: policy_from_json(policy) for cycle_id, policy in rows}
 
 
-def figures(kpr: Kpr, actual: Decimal | None) -> engine.KprFigures:
+def figures(kpr: Any, actual: Decimal | None) -> engine.KprFigures:
+    """The engine's inputs from a KPR row (ORM object or plain row) and its actual."""
     return engine.KprFigures(
         direction=engine.Direction(kpr.direction),
         baseline=kpr.baseline,

@@ -26,9 +26,11 @@ __all__ = [
     "SmartStatus",
     "check_smart",
     "looks_like_kpi",
+    "render_stored",
 ]
 
 DIRECTIONS = tuple(Direction)
+CRITERIA = ("specific", "measurable", "attainable", "relevant", "time_bound")
 
 
 _SEVERITY = {SmartStatus.PASS: 0, SmartStatus.WARN: 1, SmartStatus.FAIL: 2}
@@ -64,8 +66,45 @@ class SmartReport:
         result["passed"] = self.passed
         return result
 
+    def as_stored(self) -> dict[str, Any]:
+        """The report as a KPR row keeps it (JSON): statuses and message codes with their parameters, no text, so it
+        is rendered in each reader's language by `render_stored`."""
+        return {
+            name: {"status": criterion.status.value, "messages": [_stored_message(m) for m in criterion.messages]}
+            for name, criterion in self._criteria().items()
+        }
+
     def _criteria(self) -> dict[str, Criterion]:
         return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+def _stored_message(message: Message) -> dict[str, Any]:
+    params = {
+        name: _stored_message(value) if isinstance(value, Message) else value for name, value in message.params.items()
+    }
+    return {"code": message.code, "params": params}
+
+
+def _loaded_message(data: dict[str, Any]) -> Message:
+    # Parameters are plain text or numbers, or (as dicts) translated terms rendered in the same language.
+    params = {
+        name: _loaded_message(value) if isinstance(value, dict) else value
+        for name, value in data.get("params", {}).items()
+    }
+    return Message(data["code"], params)
+
+
+def render_stored(stored: dict[str, Any], locale: Locale | None = None) -> dict[str, Any]:
+    """A stored report (`SmartReport.as_stored`) as the API's SmartReport, rendered in ``locale``."""
+    result: dict[str, Any] = {
+        name: {
+            "status": stored[name]["status"],
+            "messages": [_loaded_message(message).render(locale) for message in stored[name]["messages"]],
+        }
+        for name in CRITERIA
+    }
+    result["passed"] = all(stored[name]["status"] != SmartStatus.FAIL for name in CRITERIA)
+    return result
 
 
 @dataclass(frozen=True)

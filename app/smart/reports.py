@@ -20,7 +20,7 @@ from app.scoring import engine
 from app.scoring.policy import policy_from_json
 from app.smart import check
 
-CRITERIA = ("specific", "measurable", "attainable", "relevant", "time_bound")
+CRITERIA = check.CRITERIA
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,17 @@ def report(
     goals: dict[uuid.UUID, GoalNode],
 ) -> dict[str, Any]:
     """One report, rendered in the request's language (``SmartReport``'s shape)."""
+    return assess(draft, organization_id, goal_id, cycle, goals).as_dict(current_locale.get())
+
+
+def assess(
+    draft: check.SmartInput,
+    organization_id: uuid.UUID,
+    goal_id: uuid.UUID | None,
+    cycle: Cycle | None,
+    goals: dict[uuid.UUID, GoalNode],
+) -> check.SmartReport:
+    """One report, not yet rendered: what a KPR row stores (``as_stored``) and what a draft check renders."""
     goal = goals.get(goal_id) if goal_id is not None else None
     found = goal is not None and goal.organization_id == organization_id
     policy = policy_from_json(cycle.policy) if cycle is not None else engine.DEFAULT_POLICY
@@ -87,12 +98,12 @@ def report(
         max_stretch=policy.max_stretch,
         min_stretch=policy.min_stretch,
     )
-    return check.check_smart(draft, context).as_dict(current_locale.get())
+    return check.check_smart(draft, context)
 
 
 async def reports_of(session: AsyncSession, kprs: Sequence[Kpr]) -> dict[uuid.UUID, dict[str, Any]]:
-    """The reports of saved KPRs (by id): their cycles (none re-read that the session holds) and goal chains in one
-    statement each."""
+    """The reports of saved KPRs (by id), fresh from their cycles and goal chains (one statement each): the engine's
+    own computation, which the stored ``smart`` column must equal."""
     if not kprs:
         return {}
     cycles = await fetch_many(session, Cycle, (k.cycle_id for k in kprs))
@@ -100,6 +111,12 @@ async def reports_of(session: AsyncSession, kprs: Sequence[Kpr]) -> dict[uuid.UU
     return {k.id: report(smart_input(k), k.organization_id, k.goal_id, cycles[k.cycle_id], goals) for k in kprs}
 
 
-def failures(rendered: dict[str, Any]) -> list[str]:
-    """The names of the criteria a rendered report fails."""
-    return [name for name in CRITERIA if rendered[name]["status"] == SmartStatus.FAIL]
+def rendered(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """A stored report in the request's language."""
+    assert stored is not None, "figures not computed: run `kpr migrate`"
+    return check.render_stored(stored, current_locale.get())
+
+
+def failures(report: dict[str, Any]) -> list[str]:
+    """The names of the criteria a report (rendered or stored) fails."""
+    return [name for name in CRITERIA if report[name]["status"] == SmartStatus.FAIL]

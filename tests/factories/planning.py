@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.figures import service as figures
 from app.models import CheckIn, Cycle, Department, Employee, Goal, Kpi, Kpr, Organization, Plan
 from tests.factories._common import save, seq
 
@@ -69,7 +70,7 @@ async def make_goal(
         parent_id=parent.id if parent else None,
         weight=_dec(weight),
     )
-    return await save(session, goal)
+    return await save(session, goal)  # no KPRs or children yet: no progress, so nothing above it moves
 
 
 async def make_plan(
@@ -142,7 +143,10 @@ async def make_kpr(
         status=status,
         template_id=template_id,
     )
-    return await save(session, kpr)
+    await save(session, kpr)
+    # Rows built around the services get their stored figures the way a service's write does.
+    await figures.kprs_changed(session, [kpr.id], goals_reached=[kpr.goal_id], plans_reached=[kpr.plan_id])
+    return kpr
 
 
 async def make_kpi(
@@ -196,4 +200,7 @@ async def make_check_in(
         author_id=author.id if author else None,
         author=author.external_id if author else "test",
     )
-    return await save(session, check_in)
+    await save(session, check_in)
+    if kpr is not None:
+        await figures.kprs_changed(session, [kpr.id], smart=False)
+    return check_in

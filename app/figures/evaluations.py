@@ -1,0 +1,93 @@
+"""An evaluation's stored figures (results, final score, rating) until it is finalized; frozen ones are left alone.
+
+Recomputed from the plan's stored KPR scores, in keyset chunks: per chunk the evaluations, their plans' active KPRs and
+the cycles' policies, then one executemany for the rows whose figures changed.
+"""
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.enums import EvaluationStatus, KprStatus
+from app.figures.kprs import CHUNK, store
+from app.models import Cycle, Evaluation, Kpr
+from app.scoring import engine
+from app.scoring.policy import policy_from_json
+
+FROZEN_STATES = frozenset({EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED})
+COLUMNS = (
+    Evaluation.id,
+    Evaluation.plan_id,
+    Evaluation.cycle_id,
+    Evaluation.self_score,
+    Evaluation.manager_score,
+    Evaluation.results_score,
+    Evaluation.final_score,
+    Evaluation.rating,
+)
+
+
+def computed(
+    scores: list[tuple[Decimal, Decimal | None]],
+    manager_score: Decimal | None,
+    self_score: Decimal | None,
+    policy: engine.Policy,
+) -> dict[str, Any]:
+    """Results, final score and rating from the plan's (weight, score) pairs, fresh from the engine."""
+    results = engine.results_score(scores)
+    final = engine.final_score(results, manager_score, self_score, policy)
+    return {"results_score": results, "final_score": final, "rating": engine.rating_for(final, policy)}
+
+
+async def refresh(session: AsyncSession, where: ColumnElement[bool]) -> None:
+    """Recompute the live (not frozen) evaluations ``where`` selects; store what changed."""
+    await session.flush()
+    live = Evaluation.status.not_in(list(FROZEN_STATES))
+    policies: dict[uuid.UUID, engine.Policy] = {}
+    last: uuid.UUID | None = None
+    while True:
+        statement = select(*COLUMNS).where(where, live).order_by(Evaluation.id).limit(CHUNK)
+        if last is not None:
+            statement = statement.where(Evaluation.id > last)
+        rows = list((await session.execute(statement)).all())
+        if not rows:
+            return
+        last = rows[-1].id
+        await _refresh_chunk(session, rows, policies)
+        if len(rows) < CHUNK:
+            return
+
+
+async def _refresh_chunk(session: AsyncSession, rows: list[Any], policies: dict[uuid.UUID, engine.Policy]) -> None:
+    missing = {row.cycle_id for row in rows} - policies.keys()
+    if missing:
+        for cycle_id, policy in await session.execute(select(Cycle.id, Cycle.policy).where(Cycle.id.in_(missing))):
+            policies[cycle_id] = policy_from_json(policy)
+    scores = await plan_scores(session, [row.plan_id for row in rows])
+    changes = []
+    for row in rows:
+        new = computed(scores.get(row.plan_id, []), row.manager_score, row.self_score, policies[row.cycle_id])
+        changed = {name: value for name, value in new.items() if getattr(row, name) != value}
+        if changed:
+            changes.append({"id": row.id, **changed})
+    await store(session, Evaluation, changes)
+
+
+async def plan_scores(
+    session: AsyncSession, plan_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[tuple[Decimal, Decimal | None]]]:
+    """(weight, stored score) of each plan's active KPRs, in the order the items list shows them."""
+    by_plan: dict[uuid.UUID, list[tuple[Decimal, Decimal | None]]] = {}
+    unique = list(dict.fromkeys(plan_ids))
+    for start in range(0, len(unique), CHUNK):
+        rows = await session.execute(
+            select(Kpr.plan_id, Kpr.weight, Kpr.score)
+            .where(Kpr.plan_id.in_(unique[start : start + CHUNK]), Kpr.status == KprStatus.ACTIVE)
+            .order_by(Kpr.plan_id, Kpr.created_at, Kpr.id)
+        )
+        for plan_id, weight, score in rows:
+            by_plan.setdefault(plan_id, []).append((weight, score))
+    return by_plan
