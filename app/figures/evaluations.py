@@ -49,7 +49,11 @@ async def refresh(session: AsyncSession, where: ColumnElement[bool]) -> None:
     policies: dict[uuid.UUID, engine.Policy] = {}
     last: uuid.UUID | None = None
     while True:
-        statement = select(*COLUMNS).where(where, live).order_by(Evaluation.id).limit(CHUNK)
+        # Locked in id order before the plans' scores are read: two check-ins on two KPRs of one plan, committing
+        # side by side, would otherwise each store a results score that misses the other's KPR.
+        statement = (
+            select(*COLUMNS).where(where, live).order_by(Evaluation.id).limit(CHUNK).with_for_update(key_share=True)
+        )
         if last is not None:
             statement = statement.where(Evaluation.id > last)
         rows = list((await session.execute(statement)).all())

@@ -1,8 +1,9 @@
 """A goal's stored progress: recomputed for the goals a change reaches and every goal above them, bottom-up.
 
-Three statements whatever the tree: the goals and their ancestors (one recursive statement), their child goals, and
-the sums Σ goal_weight·progress and Σ goal_weight of their active KPRs — an aggregate on PostgreSQL (exact NUMERIC), and
-summed here on SQLite (whose SUM goes through floats) — then one executemany for the goals whose progress changed.
+Three statements whatever the tree: the goals and their ancestors (one recursive statement that locks them), their
+child goals, and the sums Σ goal_weight·progress and Σ goal_weight of their active KPRs — an aggregate on PostgreSQL
+(exact NUMERIC), summed here on SQLite (whose SUM goes through floats) — then one executemany for the goals whose
+progress changed.
 """
 
 import uuid
@@ -27,10 +28,13 @@ async def refresh(session: AsyncSession, seeds: Iterable[uuid.UUID]) -> None:
     if not seed_ids:
         return
     await session.flush()
-    columns = (Goal.id, Goal.parent_id, Goal.progress)
+    columns = (Goal.id, Goal.parent_id)
     chain = select(*columns).where(Goal.id.in_(seed_ids)).cte("goal_chain", recursive=True)
     chain = chain.union(select(*columns).join(chain, Goal.id == chain.c.parent_id))
-    affected = {row.id: row for row in await session.execute(select(chain))}
+    # Locked in id order, and their progress read under the lock: two check-ins under one goal, committing side by
+    # side, would otherwise each store a progress that misses the other's KPR (READ COMMITTED reads after the lock).
+    locked = select(Goal.id, Goal.progress).where(Goal.id.in_(select(chain.c.id))).order_by(Goal.id)
+    affected = {row.id: row for row in await session.execute(locked.with_for_update(key_share=True, of=Goal))}
     if not affected:
         return
     children: dict[uuid.UUID, list[Any]] = {}
@@ -59,9 +63,9 @@ async def refresh(session: AsyncSession, seeds: Iterable[uuid.UUID]) -> None:
         return progress[goal_id]
 
     changes = []
-    for goal_id, row in affected.items():
+    for goal_id, stored in affected.items():
         value = compute(goal_id)
-        if value != row.progress:
+        if value != stored.progress:
             changes.append({"id": goal_id, "progress": value})
     await store(session, Goal, changes)
 

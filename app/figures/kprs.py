@@ -65,7 +65,9 @@ async def refresh(
     policies: dict[uuid.UUID, engine.Policy] = {}
     last: uuid.UUID | None = None
     while True:
-        statement = select(KPRS).where(where).order_by(Kpr.id).limit(CHUNK)
+        # Locked (FOR NO KEY UPDATE, in id order) before their inputs are read: a check-in that locked its KPR first
+        # commits before this reads it, and one that comes later waits and then reads what this wrote.
+        statement = select(KPRS).where(where).order_by(Kpr.id).limit(CHUNK).with_for_update(key_share=True)
         if last is not None:
             statement = statement.where(Kpr.id > last)
         kprs = list(await session.execute(statement))

@@ -72,6 +72,11 @@ async def require_writer(session: AsyncSession, actor: Actor, level: str, depart
 async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, write: bool = False) -> Goal:
     """The goal (404 outside the organization: everyone in it reads goals); with ``write``, locked, and 403 unless the
     caller may write it as it is."""
+    if write:
+        # Goal writes queue on the organization's tree lock before they lock their row: a write reaches the rows
+        # above it (progress, a move's loop check), so two writes each holding one row and wanting the other's would
+        # deadlock (crossing moves: A under B while B goes under A).
+        await lock_tree(session, actor.organization_id, "goal")
     goal = await get_in_org(session, Goal, goal_id, actor.organization_id, "goal", lock=write)
     if write:
         await require_writer(session, actor, goal.level, goal.department_id)
@@ -178,8 +183,6 @@ async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[
     parent = None
     if parent_id is not None:
         parent = await get_in_org(session, Goal, parent_id, actor.organization_id, "goal")
-        if parent_id != goal.parent_id:
-            await lock_tree(session, actor.organization_id, "goal")
         if parent_id != goal.parent_id and await _is_at_or_below(session, parent_id, goal.id):
             raise Conflict(translate("detail.loop", tree=translate("tree.goal")), code="WOULD_CREATE_LOOP")
     errors = _shape_errors(merged["level"], merged["department_id"])

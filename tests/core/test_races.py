@@ -10,6 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -19,6 +20,7 @@ from sqlalchemy import func, select
 
 from app.core.config import Settings
 from app.models import AuditEvent
+from app.scoring import engine
 from tests.assertions import ok
 from tests.factories import API, Setup, Tenant, make_setup, make_tenant, open_review
 
@@ -234,3 +236,28 @@ async def test_crossing_moves_never_make_a_loop(
             count += 1
             stack.extend(node["children"])
         assert count == 1 + 2 * ROUNDS
+
+
+async def test_check_ins_racing_under_one_goal_leave_its_progress_right(
+    app: FastAPI, settings: Settings, committed_client: httpx.AsyncClient
+) -> None:
+    """Each check-in re-rolls its goal's stored progress from its siblings' figures; committed side by side, each
+    must see the others' (the goal rows are locked before the sums are read), or the last one stores a stale sum."""
+    setup = await committed_setup(app, settings, committed_client)
+    kprs = [await setup.kpr(title=f"华东区销售额同比增长{20 + n}%", weight=25) for n in range(4)]
+    kprs += [await setup.kpr("manager", title=f"华南区销售额同比增长{20 + n}%", weight=25) for n in range(4)]
+    values = [200 + 5 * n for n in range(1, len(kprs) + 1)]  # baseline 200, target 240: progress 12.5 … 100
+
+    def check_in(kpr: dict[str, Any], value: int) -> Callable[[], Awaitable[httpx.Response]]:
+        who = "employee" if kpr["owner_id"] == str(setup.tenant.employee.id) else "manager"
+        url = f"{API}/kprs/{kpr['id']}/check-ins"
+        return lambda: committed_client.post(url, json={"value": value}, headers=setup.headers(who))
+
+    responses = await released_together([check_in(kpr, value) for kpr, value in zip(kprs, values, strict=True)])
+
+    assert [response.status_code for response in responses] == [201] * len(kprs)
+    expected = sum(min(Decimal(value - 200) / 40, Decimal(1)) * 100 for value in values) / len(values)
+    goal = ok(await setup.get(f"/goals/{setup.goal_id}"))
+    assert Decimal(str(goal["progress"])) == engine.round2(expected)
+    as_of = ok(await setup.get(f"/goals/{setup.goal_id}", as_of="2999-01-01T00:00:00Z"))
+    assert goal["progress"] == as_of["progress"]
