@@ -6,6 +6,7 @@ The one place a goal row becomes a schema. Routers and dependencies import this;
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,7 +41,7 @@ def _nodes(forest: GoalForest) -> list[schemas.GoalNode]:
     kprs = forest.kprs_of()
     built: dict[uuid.UUID, schemas.GoalNode] = {}
     # Build bottom-up (children before parents) without recursion.
-    order: list[Goal] = []
+    order: list[Any] = []
     stack = list(children.get(None, []))
     while stack:
         goal = stack.pop()
@@ -48,12 +49,12 @@ def _nodes(forest: GoalForest) -> list[schemas.GoalNode]:
         stack.extend(children.get(goal.id, []))
     for goal in reversed(order):
         built[goal.id] = schemas.GoalNode.model_validate(
-            column_values(goal)
+            dict(goal._mapping)
             | {
                 "progress": forest.progress.get(goal.id),
                 "kprs": [
                     schemas.GoalTreeKpr.model_validate(
-                        column_values(kpr) | {"progress": forest.scores[kpr.id].progress}
+                        dict(kpr._mapping) | {"progress": forest.scores[kpr.id].progress}
                     )
                     for kpr in kprs.get(goal.id, [])
                 ],

@@ -24,33 +24,38 @@ from app.models import CheckIn, Goal, Kpr
 from app.scoring import engine
 from app.scoring.service import KprScore, latest_values_statement, policies, score_one
 
+# The columns a forest needs: everything a goal shows; a KPR's tree fields, its stored figures and its scoring inputs
+# (never its SMART report or description, which a tree does not show).
+GOAL_COLUMNS = tuple(Goal.__table__.c)
+KPR_COLUMNS = tuple(column for column in Kpr.__table__.c if column.key not in ("smart", "description"))
+
 
 @dataclass
 class GoalForest:
-    """A set of goals with their active aligned KPRs and the figures derived from them at one moment."""
+    """A set of goals with their active aligned KPRs (plain rows) and the figures derived from them at one moment."""
 
-    goals: list[Goal]
-    kprs: list[Kpr]
+    goals: list[Any]
+    kprs: list[Any]
     scores: dict[uuid.UUID, KprScore]
     progress: dict[uuid.UUID, Decimal | None] = field(default_factory=dict)
 
-    def children_of(self) -> dict[uuid.UUID | None, list[Goal]]:
+    def children_of(self) -> dict[uuid.UUID | None, list[Any]]:
         loaded = {goal.id for goal in self.goals}
-        children: dict[uuid.UUID | None, list[Goal]] = {}
+        children: dict[uuid.UUID | None, list[Any]] = {}
         for goal in sorted(self.goals, key=_creation_order):
             # A goal whose parent is not in the forest is one of its roots.
             parent = goal.parent_id if goal.parent_id in loaded else None
             children.setdefault(parent, []).append(goal)
         return children
 
-    def kprs_of(self) -> dict[uuid.UUID, list[Kpr]]:
-        by_goal: dict[uuid.UUID, list[Kpr]] = {}
+    def kprs_of(self) -> dict[uuid.UUID, list[Any]]:
+        by_goal: dict[uuid.UUID, list[Any]] = {}
         for kpr in sorted(self.kprs, key=_creation_order):
             by_goal.setdefault(kpr.goal_id, []).append(kpr)
         return by_goal
 
 
-def _creation_order(row: Goal | Kpr) -> tuple[datetime, uuid.UUID]:
+def _creation_order(row: Any) -> tuple[datetime, uuid.UUID]:
     return row.created_at, row.id
 
 
@@ -60,7 +65,7 @@ def roll_up(forest: GoalForest) -> dict[uuid.UUID, Decimal | None]:
     kprs = forest.kprs_of()
     progress: dict[uuid.UUID, Decimal | None] = {}
     for root in children.get(None, []):
-        stack: list[tuple[Goal, bool]] = [(root, False)]
+        stack: list[tuple[Any, bool]] = [(root, False)]
         while stack:
             goal, expanded = stack.pop()
             if goal.id in progress:
@@ -78,30 +83,46 @@ def roll_up(forest: GoalForest) -> dict[uuid.UUID, Decimal | None]:
     return progress
 
 
-async def load_forest(
-    session: AsyncSession,
-    goal_ids: Select[Any],
-    as_of: datetime | None,
-    kpr_condition: ColumnElement[bool] | None = None,
-) -> GoalForest:
-    """The goals that ``goal_ids`` selects, their active aligned KPRs and scores; four statements whatever the size.
+@dataclass(frozen=True)
+class ForestQuery:
+    """The statements that load one kind of forest, built once (at import for the trees the API serves) and run with
+    bound parameters, so a request neither builds nor re-keys them."""
+
+    goals: Select[Any]
+    kprs: Select[Any]
+    kpr_ids: Select[Any]
+
+
+def forest_query(goal_ids: Select[Any], kpr_condition: ColumnElement[bool] | None = None) -> ForestQuery:
+    """Statements for the goals ``goal_ids`` selects and their active aligned KPRs (those ``kpr_condition`` admits).
 
     The id selection is passed down as a subquery instead of bound ids, so no statement grows with the tree (and
     none meets a bound-parameter limit).
     """
-    goals = list(await session.scalars(select(Goal).where(Goal.id.in_(goal_ids))))
     kpr_conditions = [Kpr.status == KprStatus.ACTIVE, Kpr.goal_id.in_(goal_ids)]
     if kpr_condition is not None:
         kpr_conditions.append(kpr_condition)
-    kprs = list(await session.scalars(select(Kpr).where(*kpr_conditions))) if goals else []
+    return ForestQuery(
+        goals=select(*GOAL_COLUMNS).where(Goal.id.in_(goal_ids)),
+        kprs=select(*KPR_COLUMNS).where(*kpr_conditions),
+        kpr_ids=select(Kpr.id).where(*kpr_conditions),
+    )
+
+
+async def load_forest(
+    session: AsyncSession, query: ForestQuery, as_of: datetime | None, params: dict[str, Any] | None = None
+) -> GoalForest:
+    """The forest ``query`` selects (with ``params`` bound), its KPRs' figures and the roll-up: two statements for
+    today's figures (stored on the KPRs), four as of a moment (their check-ins then, and their cycles' policies)."""
+    goals = list(await session.execute(query.goals, params))
+    kprs = list(await session.execute(query.kprs, params)) if goals else []
     scores: dict[uuid.UUID, KprScore] = {}
     if as_of is None:
         # Today's figures are stored on the KPRs (kept current on write); only the roll-up happens here, because a
         # long-term goal in one cycle's tree counts that cycle's part of its subtree only.
         scores = {kpr.id: KprScore(kpr.current_value, kpr.achievement, kpr.progress, kpr.score) for kpr in kprs}
     elif kprs:
-        latest = select(Kpr.id).where(*kpr_conditions)
-        rows = await session.execute(latest_values_statement(CheckIn.kpr_id.in_(latest), as_of))
+        rows = await session.execute(latest_values_statement(CheckIn.kpr_id.in_(query.kpr_ids), as_of), params)
         actuals: dict[uuid.UUID, Decimal] = {kpr_id: value for kpr_id, value in rows}
         by_cycle = await policies(session, {kpr.cycle_id for kpr in kprs})
         scores = {kpr.id: score_one(kpr, actuals.get(kpr.id), by_cycle[kpr.cycle_id]) for kpr in kprs}
@@ -131,5 +152,6 @@ async def progress_of(
     ids = list(dict.fromkeys(goal_ids))
     if not ids:
         return {}
-    forest = await load_forest(session, subtrees_of(select(Goal.id).where(Goal.id.in_(ids))), as_of)
+    query = forest_query(subtrees_of(select(Goal.id).where(Goal.id.in_(ids))))
+    forest = await load_forest(session, query, as_of)
     return {goal_id: forest.progress.get(goal_id) for goal_id in ids}

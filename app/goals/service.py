@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, or_, select
+from sqlalchemy import Select, Uuid, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
@@ -22,7 +22,7 @@ from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.figures import service as figures
-from app.goals.progress import GoalForest, load_forest, subtrees_of, with_ancestors
+from app.goals.progress import GoalForest, forest_query, load_forest, subtrees_of, with_ancestors
 from app.goals.schemas import GoalCreate
 from app.models import Cycle, Department, Goal, Kpr
 
@@ -83,28 +83,41 @@ async def get(session: AsyncSession, actor: Actor, goal_id: uuid.UUID, *, write:
     return goal
 
 
+ORG = bindparam("org", type_=Uuid)
+CYCLE = bindparam("cycle", type_=Uuid)
+# The long-term goals with everything below them.
+LONG_TERM_FOREST = forest_query(
+    subtrees_of(select(Goal.id).where(Goal.organization_id == ORG, Goal.cycle_id.is_(None), Goal.parent_id.is_(None)))
+)
+# The cycle's goals, the long-term goals that carry KPRs of the cycle directly, and every goal above them (which can
+# only be long-term: a cycle goal hangs under a goal of its cycle or a long-term goal); the cycle's KPRs only.
+CYCLE_FOREST = forest_query(
+    with_ancestors(
+        select(Goal.id, Goal.parent_id).where(
+            Goal.organization_id == ORG,
+            or_(
+                Goal.cycle_id == CYCLE,
+                Goal.id.in_(
+                    select(Kpr.goal_id).where(
+                        Kpr.organization_id == ORG, Kpr.cycle_id == CYCLE, Kpr.status == KprStatus.ACTIVE
+                    )
+                ),
+            ),
+        )
+    ),
+    Kpr.cycle_id == CYCLE,
+)
+
+
 async def tree(
     session: AsyncSession, actor: Actor, cycle_id: uuid.UUID | None, as_of: datetime | None = None
 ) -> GoalForest:
     """The forest of one cycle, or (without a cycle) the long-term goals with everything below them, rolled up."""
     org = actor.organization_id
-    kpr_condition: ColumnElement[bool] | None = None
     if cycle_id is None:
-        roots = select(Goal.id).where(Goal.organization_id == org, Goal.cycle_id.is_(None), Goal.parent_id.is_(None))
-        goal_ids = subtrees_of(roots)
-    else:
-        await get_in_org(session, Cycle, cycle_id, org, "cycle")
-        # The cycle's goals, the long-term goals that carry KPRs of the cycle directly, and every goal above them
-        # (which can only be long-term: a cycle goal hangs under a goal of its cycle or a long-term goal).
-        carrying = select(Kpr.goal_id).where(
-            Kpr.organization_id == org, Kpr.cycle_id == cycle_id, Kpr.status == KprStatus.ACTIVE
-        )
-        seed = select(Goal.id, Goal.parent_id).where(
-            Goal.organization_id == org, or_(Goal.cycle_id == cycle_id, Goal.id.in_(carrying))
-        )
-        goal_ids = with_ancestors(seed)
-        kpr_condition = Kpr.cycle_id == cycle_id
-    return await load_forest(session, goal_ids, as_of, kpr_condition)
+        return await load_forest(session, LONG_TERM_FOREST, as_of, {"org": org})
+    await get_in_org(session, Cycle, cycle_id, org, "cycle")
+    return await load_forest(session, CYCLE_FOREST, as_of, {"org": org, "cycle": cycle_id})
 
 
 # --- writes -------------------------------------------------------------------------------------------------------
