@@ -12,7 +12,7 @@ from app.api_keys.router import router as api_keys
 from app.audit.router import router as audit
 from app.checkins.router import router as checkins
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_sessionmaker
+from app.core.db import create_engine, create_sessionmaker, read_engine
 from app.core.errors import install_error_handlers
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
@@ -90,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
+    app.state.read_sessionmaker = create_sessionmaker(read_engine(engine))
     app.state.cursor_codec = CursorCodec(cursor_key(settings.signing_secret()))
 
     install_error_handlers(app)

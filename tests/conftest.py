@@ -119,14 +119,15 @@ async def session(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterat
 
 @pytest.fixture
 async def client(app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[httpx.AsyncClient]:
-    original = app.state.sessionmaker
-    app.state.sessionmaker = sessionmaker
+    original = app.state.sessionmaker, app.state.read_sessionmaker
+    # Reads and writes both run in the test's transaction (rolled back after it).
+    app.state.sessionmaker = app.state.read_sessionmaker = sessionmaker
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
     finally:
-        app.state.sessionmaker = original
+        app.state.sessionmaker, app.state.read_sessionmaker = original
 
 
 AppClientFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -146,7 +147,7 @@ def client_for(sessionmaker: async_sessionmaker[AsyncSession]) -> AppClientFacto
         other = create_app(settings)
         if configure is not None:
             configure(other)
-        other.state.sessionmaker = sessionmaker
+        other.state.sessionmaker = other.state.read_sessionmaker = sessionmaker
         try:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://test") as client:
                 yield client

@@ -13,6 +13,9 @@ from app.core.config import Settings
 
 SQLITE_BUSY_TIMEOUT_MS = 60_000
 CLIENT_TIMEOUT_MARGIN = 2.0
+# Requests that write nothing: they read through the read engine (see read_engine).
+READ_METHODS = frozenset({"GET", "HEAD"})
+_READ_ONLY = "kpr_read_only"
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -62,7 +65,21 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reader's deferred BEGIN takes no lock until it reads, and then only a WAL snapshot: it runs beside a writer.
+        read_only = connection.get_execution_options().get(_READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool for requests that write nothing.
+
+    PostgreSQL: AUTOCOMMIT, so a read is its statements alone — no BEGIN and COMMIT round trips. Each statement reads
+    what is committed when it starts, exactly as it would inside a READ COMMITTED transaction, so nothing is lost.
+    SQLite: a deferred BEGIN instead of BEGIN IMMEDIATE, so readers never queue behind a writer's lock (WAL).
+    """
+    if engine.dialect.name == "sqlite":
+        return engine.execution_options(**{_READ_ONLY: True})
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -70,8 +87,12 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """The request's unit of work: services flush, this commits (or rolls back on any error)."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    """The request's unit of work: services flush, this commits (or rolls back on any error). GET and HEAD, which
+    write nothing, read through the read engine (``read_engine``), where committing costs nothing."""
+    state = request.app.state
+    sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
+    if request.method in READ_METHODS:
+        sessionmaker = getattr(state, "read_sessionmaker", sessionmaker)
     async with sessionmaker() as session:
         try:
             yield session

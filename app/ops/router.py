@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.core.db import read_engine
 from app.core.errors import unavailable_response
 
 DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
@@ -27,7 +28,8 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> Response:
-    engine: AsyncEngine = request.app.state.engine
+    # As a reader: on SQLite a readiness probe must not queue behind a long write.
+    engine: AsyncEngine = read_engine(request.app.state.engine)
     try:
         async with asyncio.timeout(READINESS_TIMEOUT), engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
