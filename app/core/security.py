@@ -3,7 +3,9 @@
 import hashlib
 import hmac
 import secrets
+import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -28,6 +30,7 @@ HMAC_ALGORITHMS = ["HS256"]
 ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"]
 API_KEY_PREFIX = "kpr_"
 LAST_USED_PRECISION = timedelta(minutes=1)
+LEEWAY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -96,7 +99,41 @@ async def _verification_key(settings: Settings, token: str) -> tuple[Any, list[s
     raise Unauthenticated(translate("detail.token_invalid", reason=f"algorithm {alg!r} is not accepted"))
 
 
+# Tokens already verified, with their expiry: a client sends the same token on every request, and checking its
+# signature and claims again is a fifth of a read's CPU. A hit is only as good as the settings it was verified under
+# (they are part of the key) and is refused once the token expires, exactly as a fresh verification would refuse it.
+VERIFIED_CACHE_SIZE = 4096
+_verified: OrderedDict[tuple[str, ...], tuple[Principal, float]] = OrderedDict()
+
+
+def _verified_key(settings: Settings, token: str) -> tuple[str, ...]:
+    return (
+        token,
+        settings.signing_secret(),
+        settings.jwt_audience or "",
+        settings.jwt_issuer or "",
+        settings.jwt_public_key or "",
+        settings.jwks_url or "",
+    )
+
+
 async def principal_from_token(settings: Settings, token: str) -> Principal:
+    key = _verified_key(settings, token)
+    hit = _verified.get(key)
+    if hit is not None:
+        principal, usable_until = hit
+        if time.time() < usable_until:
+            _verified.move_to_end(key)
+            return principal
+        del _verified[key]
+    principal, expires_at = await _verify(settings, token)
+    _verified[key] = (principal, expires_at + LEEWAY_SECONDS)
+    if len(_verified) > VERIFIED_CACHE_SIZE:
+        _verified.popitem(last=False)
+    return principal
+
+
+async def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
     key, algorithms = await _verification_key(settings, token)
     # "aud" is only checked when an audience is configured: PyJWT would otherwise refuse every token that carries
     # one, and identity providers always set it.
@@ -109,7 +146,7 @@ async def principal_from_token(settings: Settings, token: str) -> Principal:
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             options=options,
-            leeway=30,
+            leeway=LEEWAY_SECONDS,
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthenticated(translate("detail.token_expired")) from exc
@@ -129,7 +166,8 @@ async def principal_from_token(settings: Settings, token: str) -> Principal:
             raise Unauthenticated(translate("detail.token_invalid", reason="org is not a UUID")) from exc
     elif ROLE_SYSTEM not in roles:
         raise Unauthenticated(translate("detail.token_invalid", reason="org claim is required"))
-    return Principal(subject=str(claims["sub"]), organization_id=organization_id, roles=frozenset(roles))
+    principal = Principal(subject=str(claims["sub"]), organization_id=organization_id, roles=frozenset(roles))
+    return principal, float(claims["exp"])
 
 
 def new_api_key_secret() -> tuple[str, str, str]:

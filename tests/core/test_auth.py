@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from httpx import AsyncClient, Response
 
-from app.core import config
+from app.core import config, security
 from app.core.config import Settings
 from tests.assertions import assert_problem
 from tests.conftest import TEST_SECRET, AppClientFactory
@@ -234,3 +234,42 @@ class TestAudienceAndIssuer:
         token = _hs256(_claims(tenant, **overrides))
         async with client_for(strict_settings) as strict:
             assert_unauthenticated(await strict.get(ME, headers=auth(token)))
+
+
+async def test_a_verified_token_is_refused_once_it_expires(
+    client: AsyncClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verified tokens are remembered (a client sends the same one on every request), never past their expiry."""
+    token = _hs256(_claims(tenant, exp=datetime.now(UTC) + timedelta(minutes=1)))
+    assert (await client.get(ME, headers=auth(token))).status_code == 200
+    assert (await client.get(ME, headers=auth(token))).status_code == 200  # remembered
+
+    later = datetime.now(UTC) + timedelta(minutes=5)
+    monkeypatch.setattr(security.time, "time", later.timestamp)
+    monkeypatch.setattr(jwt.api_jwt, "datetime", _FrozenDatetime(later))
+    body = assert_unauthenticated(await client.get(ME, headers=auth(token)))
+    assert "expired" in body["detail"]
+
+
+async def test_a_token_verified_under_one_secret_is_not_taken_under_another(
+    client_for: AppClientFactory, tenant: Tenant, settings: Settings
+) -> None:
+    token = _hs256(_claims(tenant))
+    async with client_for(settings) as same:
+        assert (await same.get(ME, headers=auth(token))).status_code == 200
+    other = settings.model_copy(update={"jwt_secret": "another-secret-" + "y" * 32})
+    async with client_for(other) as rotated:
+        assert_unauthenticated(await rotated.get(ME, headers=auth(token)))
+
+
+class _FrozenDatetime:
+    """PyJWT reads the clock through datetime.now(tz=…); this answers a fixed moment."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def now(self, tz: Any = None) -> datetime:
+        return self.moment
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(datetime, name)
