@@ -4,7 +4,8 @@
     .venv/bin/python scripts/bench_http.py [--duration 8] [--connections 50]
 
 It recreates a PostgreSQL database (default ``kpr_bench_http`` on 127.0.0.1:5432), loads the demo into it, starts
-``kpr serve`` (one worker) and the reference side by side, and drives each in turn with ``wrk``. On a machine with
+``kpr serve`` (one worker) and the reference side by side, and drives each in turn with ``wrk``: three reads, and
+``POST /kprs/{id}/check-ins`` against a raw asyncpg insert of the same row (the write's limit). On a machine with
 two or more cores the servers run on the first core and wrk on the others (``taskset``), so the load generator does
 not steal the server's CPU. It prints req/s, p50/p99 and each ratio to the limit, measured in the same run.
 """
@@ -18,10 +19,12 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -108,10 +111,22 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def _wrk(prefix: list[str], url: str, token: str | None, args: argparse.Namespace) -> dict[str, float]:
+# wrk sends a POST with this body when given the script (a check-in: the value, recorded now).
+POST_SCRIPT = """
+wrk.method = "POST"
+wrk.body = '{"value": 87.5, "note": "bench"}'
+wrk.headers["Content-Type"] = "application/json"
+"""
+
+
+def _wrk(
+    prefix: list[str], url: str, token: str | None, args: argparse.Namespace, script: str | None = None
+) -> dict[str, float]:
     command = [*prefix, "wrk", "--latency", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
+    if script:
+        command += ["-s", script]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))  # type: ignore[union-attr]
@@ -143,6 +158,21 @@ def reference_app() -> FastAPI:
     @app.get("/kprs/{kpr_id}")
     async def _kpr(kpr_id: uuid.UUID) -> dict[str, Any]:
         row = await pool["p"].fetchrow("SELECT * FROM kprs WHERE id = $1", kpr_id)
+        if row is None:
+            raise HTTPException(404)
+        return {key: (str(value) if value is not None else None) for key, value in row.items()}
+
+    @app.post("/kprs/{kpr_id}/check-ins", status_code=201)
+    async def _check_in(kpr_id: uuid.UUID, body: dict[str, Any]) -> dict[str, Any]:
+        # The write's limit: one INSERT of the same row the service writes (no access check, no figures).
+        row = await pool["p"].fetchrow(
+            "INSERT INTO check_ins (id, organization_id, kpr_id, value, recorded_at, note, author, created_at) "
+            "SELECT $1, organization_id, id, $2, now(), $3, 'bench', now() FROM kprs WHERE id = $4 RETURNING *",
+            uuid.uuid4(),
+            Decimal(str(body["value"])),
+            body.get("note"),
+            kpr_id,
+        )
         if row is None:
             raise HTTPException(404)
         return {key: (str(value) if value is not None else None) for key, value in row.items()}
@@ -181,6 +211,9 @@ def main() -> None:
         text=True,
     ).stdout.strip()
     servers, load = _cores()
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(POST_SCRIPT)
+    post = lua.name
 
     results: list[tuple[str, dict[str, float]]] = []
     reference_port = _free_port()
@@ -197,12 +230,10 @@ def main() -> None:
     ]
     with _server(reference, reference_port, {**env, "BENCH_REFERENCE_DSN": dsn}, "/healthz"):
         print("limit: raw asyncpg …", flush=True)
-        results.append(
-            (
-                "limit: raw asyncpg, one row",
-                _wrk(load, f"http://127.0.0.1:{reference_port}/kprs/{targets['kpr_id']}", None, args),
-            )
-        )
+        reference_kpr = f"http://127.0.0.1:{reference_port}/kprs/{targets['kpr_id']}"
+        results.append(("limit: raw asyncpg, one row", _wrk(load, reference_kpr, None, args)))
+        print("write limit: raw asyncpg insert …", flush=True)
+        write_limit = _wrk(load, f"{reference_kpr}/check-ins", None, args, post)
 
     port = _free_port()
     service = [*servers, str(BIN / "kpr"), "serve", "--port", str(port)]
@@ -215,6 +246,9 @@ def main() -> None:
         ):
             print(f"{label} …", flush=True)
             results.append((label, _wrk(load, url, token, args)))
+        print("POST /kprs/{id}/check-ins …", flush=True)
+        check_ins = _wrk(load, f"{api}/kprs/{targets['kpr_id']}/check-ins", token, args, post)
+    os.unlink(post)
 
     limit = results[0][1]["rps"]
     print(f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s; servers pinned: {bool(servers)}")
@@ -224,6 +258,11 @@ def main() -> None:
             f"{label:<36} {figures['rps']:>9,.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f} "
             f"{figures['rps'] / limit:>8.3f}"
         )
+    print(f"\n{'write (one KPR: its check-ins queue on its row)':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
+    for label, figures in (("write limit: raw asyncpg insert", write_limit), ("POST /kprs/{id}/check-ins", check_ins)):
+        print(f"{label:<50} {figures['rps']:>9,.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f}")
+    print(f"check-in × write limit: {check_ins['rps'] / write_limit['rps']:.3f}")
+    results += [("write limit: raw asyncpg insert", write_limit), ("POST /kprs/{id}/check-ins", check_ins)]
     print(json.dumps({label: figures for label, figures in results}))
 
 
