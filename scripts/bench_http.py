@@ -73,7 +73,9 @@ async def _targets(dsn: str) -> dict[str, Any]:
             cycle_id,
         )
         assert row is not None, "the demo has no KPR"
+        end_date = await connection.fetchval("SELECT end_date FROM cycles WHERE id = $1", cycle_id)
         return {
+            "end_date": end_date.isoformat(),
             "kpr_id": str(row["id"]),
             "owner": row["external_id"],
             "org": str(row["organization_id"]),
@@ -111,10 +113,10 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-# wrk sends a POST with this body when given the script (a check-in: the value, recorded now).
+# wrk sends a POST with this body when given the script: a check-in, recorded on the cycle's last day at noon.
 POST_SCRIPT = """
 wrk.method = "POST"
-wrk.body = '{"value": 87.5, "note": "bench"}'
+wrk.body = '{"value": 87.5, "note": "bench", "recorded_at": "%sT12:00:00Z"}'
 wrk.headers["Content-Type"] = "application/json"
 """
 
@@ -212,7 +214,7 @@ def main() -> None:
     ).stdout.strip()
     servers, load = _cores()
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
-        lua.write(POST_SCRIPT)
+        lua.write(POST_SCRIPT % targets["end_date"])
     post = lua.name
 
     results: list[tuple[str, dict[str, float]]] = []
