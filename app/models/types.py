@@ -52,7 +52,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return Decimal(value).normalize() if dialect.name == "sqlite" else Decimal(value)
 
 
-class FigureDecimal(TypeDecorator[Decimal]):
+class FigureDecimal(ExactDecimal):
     """A derived figure exactly as the engine computed it (unrounded, up to 40 significant digits).
 
     Unconstrained NUMERIC on PostgreSQL and text on SQLite, so a figure read back and rolled up (a goal's progress from
@@ -67,14 +67,5 @@ class FigureDecimal(TypeDecorator[Decimal]):
             return dialect.type_descriptor(String(64))
         return dialect.type_descriptor(Numeric())
 
-    def process_bind_param(self, value: Decimal | None, dialect: Dialect) -> Any:
-        if value is None:
-            return None
-        if dialect.name == "sqlite":
-            return format(Decimal(value), "f")
-        return Decimal(value)
-
     def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
-        if value is None:
-            return None
-        return Decimal(value)
+        return None if value is None else Decimal(value)

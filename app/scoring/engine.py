@@ -258,9 +258,10 @@ def definition_errors(
     return errors
 
 
-def _weighted_mean(items: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal | None:
-    total_weight = _ZERO
-    total = _ZERO
+def _weighted_mean(
+    items: Iterable[tuple[Decimal, Decimal | None]], total: Decimal = _ZERO, total_weight: Decimal = _ZERO
+) -> Decimal | None:
+    """Σ w·v / Σ w over the items that have a value, starting from sums already taken (Σ w·v, Σ w)."""
     for weight, value in items:
         if value is None:
             continue
@@ -330,16 +331,7 @@ def goal_progress_of_sums(
 ) -> Decimal | None:
     """`goal_progress` over child goals (weight, progress) plus KPRs given as their sums (Σ w·p, Σ w), so a goal with
     thousands of aligned KPRs rolls up from one aggregate row."""
-    total_weight = weight
-    total = weighted
-    for w, value in children:
-        if value is None:
-            continue
-        total_weight += w
-        total += w * value
-    if total_weight.is_zero():
-        return None
-    return _clean(total / total_weight)
+    return _weighted_mean(children, weighted, weight)
 
 
 @_exact
