@@ -1,7 +1,8 @@
-"""An evaluation's figures: live from KPRs and check-ins before finalization, from the frozen snapshot after it.
+"""An evaluation's figures: stored and kept current before finalization (app.figures), from the frozen snapshot after
+it, and computed from history only for reads as of a past time.
 
 Loading is set-based (one statement for the KPRs of any number of plans, one for their latest values), so a page of
-evaluations, a whole cycle's summary and the close of a 10,000-person cycle cost the same few statements.
+evaluations or a cycle's summary as of a past time costs the same few statements.
 """
 
 import uuid
@@ -151,16 +152,6 @@ def combine(
     results = engine.results_score((item.kpr.weight, item.score) for item in items)
     final = engine.final_score(results, manager_score, self_score, policy)
     return Figures(items, results, final, engine.rating_for(final, policy))
-
-
-def live_figures(
-    plan_id: uuid.UUID,
-    manager_score: Decimal | None,
-    self_score: Decimal | None,
-    inputs: LiveInputs,
-    policy: engine.Policy,
-) -> Figures:
-    return combine(score_items(inputs.kprs(plan_id), inputs.values, policy), manager_score, self_score, policy)
 
 
 # --- the frozen snapshot --------------------------------------------------------------------------------------------

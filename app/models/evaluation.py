@@ -17,6 +17,9 @@ class Evaluation(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("cycle_id", "employee_id"),
         Index("ix_evaluations_org_created", "organization_id", "created_at", "id"),
+        # Cycle-wide steps page through one state of a cycle by id (closing finalizes those in calibration) and count
+        # its states (blockers, the summary).
+        Index("ix_evaluations_cycle_status", "cycle_id", "status", "id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
