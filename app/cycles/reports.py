@@ -14,7 +14,7 @@ from itertools import chain, repeat
 from typing import Any
 
 from anyio import to_thread
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -127,18 +127,23 @@ async def _stored_summary(session: AsyncSession, actor: Actor, cycle: Cycle) -> 
         by_status[status] = by_status.get(status, 0) + count
         if rating is not None:
             ratings[rating] = ratings.get(rating, 0) + count
-    # A KPR's owner is its plan's employee (a plan is one employee's for one cycle), so reading the owners the caller
-    # may see reads those plans too: one visibility filter, one recursive CTE.
-    approved = select(Plan.id).where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED)
+    # A KPR's owner is its plan's employee (a plan is one employee's for one cycle), so the owners the caller may read
+    # select the plans too: one visibility filter, one recursive CTE. A join (not IN (plans)): with the planner's
+    # statistics lagging a bulk load, the semi-join was planned as a nested loop re-reading the cycle's KPRs per plan.
     total, count = await _progress_total(
         session,
-        *_where(
-            Kpr.cycle_id == cycle.id,
-            Kpr.status == KprStatus.ACTIVE,
-            Kpr.progress.is_not(None),
-            Kpr.plan_id.in_(approved),
-            visible_employees_filter(actor, Kpr.owner_id),
-        ),
+        select(Kpr.progress)
+        .join(Plan, Plan.id == Kpr.plan_id)
+        .where(
+            *_where(
+                Kpr.cycle_id == cycle.id,
+                Kpr.status == KprStatus.ACTIVE,
+                Kpr.progress.is_not(None),
+                Plan.status == PlanStatus.APPROVED,
+                visible_employees_filter(actor, Kpr.owner_id),
+            )
+        )
+        .subquery(),
     )
     average = None
     if count:
@@ -146,24 +151,22 @@ async def _stored_summary(session: AsyncSession, actor: Actor, cycle: Cycle) -> 
     return by_status, ratings, average
 
 
-async def _progress_total(session: AsyncSession, *conditions: ColumnElement[bool]) -> tuple[Decimal, int]:
-    """(Σ progress, how many) over the KPRs ``conditions`` select, exactly.
+async def _progress_total(session: AsyncSession, progresses: Subquery) -> tuple[Decimal, int]:
+    """(Σ progress, how many) over the stored progresses ``progresses`` selects, exactly.
 
     PostgreSQL sums NUMERIC exactly. SQLite keeps these figures as text and its SUM goes through floats, so there the
     distinct values are counted in SQL (a cycle's KPRs share few progress values) and summed here as decimals.
     """
+    progress = progresses.c.progress
     if session.get_bind().dialect.name == "postgresql":
-        total, count = (await session.execute(select(func.sum(Kpr.progress), func.count()).where(*conditions))).one()
+        total, count = (await session.execute(select(func.sum(progress), func.count()))).one()
         return Decimal(total or 0), count
     total, count = Decimal(0), 0
-    rows = await session.stream(
-        select(Kpr.progress, func.count()).where(*conditions).group_by(Kpr.progress).execution_options(yield_per=CHUNK)
-    )
+    rows = await session.stream(select(progress, func.count()).group_by(progress).execution_options(yield_per=CHUNK))
     with localcontext(EXACT_SUMS):
         async for value, times in rows:
-            if value is not None:  # filtered out by the caller; narrowed for the type checker
-                total += value * times
-                count += times
+            total += value * times
+            count += times
     return total, count
 
 

@@ -17,7 +17,7 @@ from app.core.access import Actor
 from app.core.enums import EvaluationStatus, PlanStatus
 from app.core.errors import Conflict
 from app.core.i18n import translate
-from app.core.transitions import StateMachine, record_transitions
+from app.core.transitions import StateMachine, insert_transitions_from, record_transitions
 from app.evaluations import figures as fig
 from app.figures import service as figures
 from app.models import Cycle, Employee, Evaluation, Plan
@@ -141,21 +141,40 @@ FINALIZE_COLUMNS = (
 async def finalize_for_close(session: AsyncSession, actor: Actor, cycle: Cycle) -> None:
     """Refuse while any evaluation is still in self or manager review; else finalize all those in calibration.
 
-    In keyset chunks (along the (cycle, status, id) index): per chunk the evaluations, their plans' active KPRs with
-    their stored figures, one executemany UPDATE and one INSERT of the transitions.
+    Their stored figures are frozen with their plans' KPRs' in the snapshot, CHUNK evaluations at a time along the
+    (cycle, status, id) index: on PostgreSQL one statement per chunk builds the snapshots in the server and records the
+    transitions (UPDATE … RETURNING feeding INSERT … SELECT); elsewhere per chunk the evaluations, their KPRs' stored
+    figures, one executemany UPDATE and one INSERT of the transitions.
     """
     await _blockers(session, cycle)
     policy_json = fig.resolved_policy(cycle.policy)
-    statement = (
-        select(*FINALIZE_COLUMNS)
-        .where(Evaluation.cycle_id == cycle.id, Evaluation.status == EvaluationStatus.CALIBRATION)
-        .order_by(Evaluation.id)
-        .limit(CHUNK)
-    )
     now = _now()
+    in_calibration = (Evaluation.cycle_id == cycle.id, Evaluation.status == EvaluationStatus.CALIBRATION)
+    if session.get_bind().dialect.name == "postgresql":
+        chunk = select(Evaluation.id).where(*in_calibration).order_by(Evaluation.id).limit(CHUNK)
+        finalized = (
+            update(Evaluation)
+            .where(Evaluation.id.in_(chunk.scalar_subquery()))
+            .values(
+                status=EvaluationStatus.FINALIZED,
+                snapshot=fig.snapshot_sql(policy_json, now),
+                finalized_at=now,
+                updated_at=now,
+            )
+            .returning(Evaluation.id)
+            .cte("finalized")
+        )
+        statement = insert_transitions_from(
+            actor, EVALUATION_STATES, finalized.c.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED, now
+        )
+        while True:
+            result = await session.execute(statement)
+            if result.rowcount < CHUNK:  # type: ignore[attr-defined]
+                return
+    statement_rows = select(*FINALIZE_COLUMNS).where(*in_calibration).order_by(Evaluation.id).limit(CHUNK)
     last: uuid.UUID | None = None
     while True:
-        page = statement if last is None else statement.where(Evaluation.id > last)
+        page = statement_rows if last is None else statement_rows.where(Evaluation.id > last)
         rows = (await session.execute(page)).all()
         if not rows:
             return

@@ -51,11 +51,7 @@ class Plan(IdMixin, TimestampMixin, Base):
 
 class Kpr(IdMixin, TimestampMixin, Base):
     __tablename__ = "kprs"
-    __table_args__ = (
-        Index("ix_kprs_cycle_owner", "cycle_id", "owner_id"),
-        # A whole cycle's KPRs are refreshed in keyset chunks by id (app.figures: a policy or date change).
-        Index("ix_kprs_cycle_id", "cycle_id", "id"),
-    )
+    __table_args__ = (Index("ix_kprs_cycle_owner", "cycle_id", "owner_id"),)
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
