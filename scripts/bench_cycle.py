@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import insert, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -215,17 +215,16 @@ async def build(
     return actor
 
 
-async def backfill(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+async def backfill(engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     """The stored figures of the bulk-loaded rows, computed the way ``kpr migrate`` does after an upgrade; then, on
     PostgreSQL, the VACUUM ANALYZE that autovacuum would run after such a load (the bench server runs without it, and
     with no statistics at all the planner takes a 250,000-row table for an empty one)."""
     async with request(sessionmaker) as session:
         filled = await figures.backfill(session)
-    async with sessionmaker() as session:
-        connection = await session.connection()
-        if connection.dialect.name == "postgresql":
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.exec_driver_sql("VACUUM ANALYZE")
+    if engine.dialect.name == "postgresql":
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM ANALYZE")
     return filled
 
 
@@ -278,7 +277,7 @@ async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
             "build (bulk insert, not part of the targets)", lambda: build(sessionmaker, employees, kprs_each, check_ins)
         )
         cycle_id = ACTORS[actor]
-        await timed("build: stored figures, VACUUM ANALYZE (not a target)", lambda: backfill(sessionmaker))
+        await timed("build: figures, VACUUM ANALYZE (not a target)", lambda: backfill(engine, sessionmaker))
 
         async def transition(target: str) -> None:
             async with request(sessionmaker) as session:
