@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ConfigDict, Field
-from sqlalchemy import Select, insert, select
+from sqlalchemy import ColumnElement, Insert, Select, String, Text, Uuid, func, insert, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
@@ -16,6 +16,7 @@ from app.core.pagination import PageParams, paginate
 from app.core.schemas import OutputModel, Page, UtcDatetime
 from app.models import StateTransition
 from app.models.base import utcnow
+from app.models.types import UtcDateTime
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,32 @@ async def record_transitions(
         for entity_id, from_state, to_state in changes
     ]
     await session.execute(insert(StateTransition), rows)
+
+
+def insert_transitions_from(
+    actor: Actor,
+    machine: StateMachine,
+    entity_ids: ColumnElement[uuid.UUID],
+    from_state: str | None,
+    to_state: str,
+    at: datetime,
+    comment: str | None = None,
+) -> Insert:
+    """PostgreSQL: the same state change for every entity id ``entity_ids`` selects (a column of a CTE or subquery, e.g.
+    an UPDATE … RETURNING), as one INSERT … SELECT, the ids made by the server."""
+    values = (
+        func.gen_random_uuid(),
+        literal(actor.organization_id, Uuid),
+        literal(machine.entity_type, String),
+        entity_ids,
+        literal(from_state, String),
+        literal(to_state, String),
+        literal(comment, Text),
+        literal(actor.subject, String),
+        literal(at, UtcDateTime),
+    )
+    columns = ("id", "organization_id", "entity_type", "entity_id", "from_state", "to_state", "comment", "actor", "at")
+    return insert(StateTransition).from_select(columns, select(*values))
 
 
 def history_statement(

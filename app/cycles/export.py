@@ -3,8 +3,9 @@
 import csv
 import io
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Any
 from urllib.parse import quote
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -18,8 +19,8 @@ CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEDIA_TYPES: dict[ExportFormat, str] = {ExportFormat.CSV: CSV_MEDIA_TYPE, ExportFormat.XLSX: XLSX_MEDIA_TYPE}
 
-ROWS_PER_CHUNK = 500
 BYTES_PER_CHUNK = 64 * 1024
+SPOOL_IN_MEMORY = 8 * 1024 * 1024
 # Spreadsheets run text that starts with these as a formula (CSV injection); such text is prefixed with a quote.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _SHEET_TITLE_MAX = 31
@@ -39,42 +40,82 @@ def _csv_cell(value: Cell) -> str | int | float:
     return value
 
 
-def csv_chunks(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> Iterator[bytes]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    writer.writerow(header)
-    for start in range(0, len(rows), ROWS_PER_CHUNK):
-        for row in rows[start : start + ROWS_PER_CHUNK]:
-            writer.writerow([_csv_cell(value) for value in row])
-        yield buffer.getvalue().encode("utf-8")
-        buffer.seek(0)
-        buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue().encode("utf-8")
+class Encoder:
+    """Rows encoded as they arrive, a batch at a time, into a spool (in memory while small, then a temporary file), so
+    a whole cycle is never held as rows; ``chunks`` then streams the file out and closes the spool."""
+
+    def __init__(self) -> None:
+        # Owned past this call: ``chunks`` closes it once streamed (or ``close`` when the export fails first).
+        self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)  # noqa: SIM115
+
+    def write(self, rows: Iterable[Sequence[Cell]]) -> None:
+        raise NotImplementedError
+
+    def _finish(self) -> None:
+        """Write whatever must follow the last row into the spool."""
+
+    def chunks(self) -> Iterator[bytes]:
+        try:
+            self._finish()
+            self._spool.seek(0)
+            while chunk := self._spool.read(BYTES_PER_CHUNK):
+                yield chunk
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self._spool.close()
 
 
-def xlsx_chunks(header: Sequence[str], rows: Sequence[Sequence[Cell]], sheet_title: str) -> Iterator[bytes]:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_sheet_title(sheet_title))
-    sheet.append(list(header))
-    for row in rows:
-        cells = []
-        for value in row:
-            if isinstance(value, Decimal):
-                cells.append(WriteOnlyCell(sheet, value=_number(value)))
-                continue
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            cells.append(cell)
-        sheet.append(cells)
-    # The workbook is zipped on save; spool it (in memory while small) and stream the bytes out.
-    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
-        workbook.save(spool)
-        spool.seek(0)
-        while chunk := spool.read(BYTES_PER_CHUNK):
-            yield chunk
+class CsvEncoder(Encoder):
+    def __init__(self, header: Sequence[str]) -> None:
+        super().__init__()
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(self._buffer, lineterminator="\r\n")
+        self._buffer.write("\ufeff")
+        self._writer.writerow(header)
+
+    def write(self, rows: Iterable[Sequence[Cell]]) -> None:
+        for row in rows:
+            self._writer.writerow([_csv_cell(value) for value in row])
+        self._spool.write(self._buffer.getvalue().encode("utf-8"))
+        self._buffer.seek(0)
+        self._buffer.truncate()
+
+
+class XlsxEncoder(Encoder):
+    def __init__(self, header: Sequence[str], sheet_title: str) -> None:
+        super().__init__()
+        # Write-only: openpyxl writes each appended row to its own temporary file, and zips the workbook on save.
+        self._workbook = Workbook(write_only=True)
+        self._sheet = self._workbook.create_sheet(title=_sheet_title(sheet_title))
+        self._sheet.append(list(header))
+
+    def write(self, rows: Iterable[Sequence[Cell]]) -> None:
+        sheet = self._sheet
+        for row in rows:
+            cells: list[Any] = []
+            for value in row:
+                if isinstance(value, Decimal):
+                    cells.append(_number(value))
+                elif isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+                    # Never a formula, whatever the text starts with. Only such text takes a cell object: plain values
+                    # are a third cheaper to write, and openpyxl reads a formula only into text starting with "=".
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    cells.append(cell)
+                else:
+                    cells.append(value)
+            sheet.append(cells)
+
+    def _finish(self) -> None:
+        self._workbook.save(self._spool)
+
+
+def encoder(file_format: ExportFormat, header: Sequence[str], sheet_title: str) -> Encoder:
+    if file_format == ExportFormat.XLSX:
+        return XlsxEncoder(header, sheet_title)
+    return CsvEncoder(header)
 
 
 def _sheet_title(title: str) -> str:

@@ -1,9 +1,11 @@
-"""An evaluation's figures: live from KPRs and check-ins before finalization, from the frozen snapshot after it.
+"""An evaluation's figures: stored and kept current before finalization (app.figures), from the frozen snapshot after
+it, and computed from history only for reads as of a past time.
 
 Loading is set-based (one statement for the KPRs of any number of plans, one for their latest values), so a page of
-evaluations, a whole cycle's summary and the close of a 10,000-person cycle cost the same few statements.
+evaluations or a cycle's summary as of a past time costs the same few statements.
 """
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -11,12 +13,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import JSON, ColumnElement, String, Text, and_, cast, func, literal, literal_column, select
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.enums import EvaluationStatus, KprStatus
 from app.core.schemas import STORED
-from app.models import Kpr
+from app.models import Evaluation, Kpr
 from app.scoring import engine
 from app.scoring.policy import PolicyIn
 from app.scoring.service import latest_values_statement
@@ -153,16 +156,6 @@ def combine(
     return Figures(items, results, final, engine.rating_for(final, policy))
 
 
-def live_figures(
-    plan_id: uuid.UUID,
-    manager_score: Decimal | None,
-    self_score: Decimal | None,
-    inputs: LiveInputs,
-    policy: engine.Policy,
-) -> Figures:
-    return combine(score_items(inputs.kprs(plan_id), inputs.values, policy), manager_score, self_score, policy)
-
-
 # --- the frozen snapshot --------------------------------------------------------------------------------------------
 # Decimals are stored as strings: JSON numbers would pass through binary floats and could change by a cent.
 
@@ -211,6 +204,57 @@ def snapshot(
         "final_score": _dec(figures.final_score),
         "rating": figures.rating,
     }
+
+
+def _text(column: Any) -> ColumnElement[Any]:
+    # numeric::text is what the driver's Decimal formats to with "f" (same digits, same scale), so _dec's strings.
+    return cast(column, Text)
+
+
+def _object(**fields: Any) -> ColumnElement[Any]:
+    pairs: list[Any] = []
+    for name, value in fields.items():
+        pairs += [literal_column(f"'{name}'"), value]
+    return func.json_build_object(*pairs)
+
+
+def snapshot_sql(policy: dict[str, Any], at: datetime) -> ColumnElement[Any]:
+    """PostgreSQL: ``snapshot`` built by the server for the evaluation row being updated, from the stored figures of
+    its plan's active KPRs (in the items' order) and its own — the same document ``snapshot`` makes of them, so a
+    whole cycle is frozen without its rows passing through the service."""
+    item = _object(
+        kpr_id=_text(Kpr.id),
+        title=Kpr.title,
+        unit=Kpr.unit,
+        direction=Kpr.direction,
+        baseline=_text(Kpr.baseline),
+        target=_text(Kpr.target),
+        threshold=_text(Kpr.threshold),
+        stretch=_text(Kpr.stretch),
+        tolerance=_text(Kpr.tolerance),
+        weight=_text(Kpr.weight),
+        actual=_text(Kpr.current_value),
+        achievement=_text(Kpr.achievement),
+        progress=_text(Kpr.progress),
+        score=_text(Kpr.score),
+    )
+    items = (
+        select(
+            func.coalesce(func.json_agg(aggregate_order_by(item, Kpr.created_at, Kpr.id)), literal_column("'[]'::json"))
+        )
+        .where(Kpr.plan_id == Evaluation.plan_id, Kpr.status == KprStatus.ACTIVE)
+        .scalar_subquery()
+    )
+    return _object(
+        version=literal_column(str(SNAPSHOT_VERSION)),
+        scored_at=literal(at.isoformat(), String),
+        policy=cast(literal(json.dumps(policy), Text), JSON),
+        inputs=_object(self_score=_text(Evaluation.self_score), manager_score=_text(Evaluation.manager_score)),
+        items=items,
+        results_score=_text(Evaluation.results_score),
+        final_score=_text(Evaluation.final_score),
+        rating=Evaluation.rating,
+    )
 
 
 def frozen_items(data: Mapping[str, Any], plan_id: uuid.UUID) -> list[Item]:

@@ -2,7 +2,7 @@
 
 Reads answer 404 for what the caller may not see (another tenant's, a peer's); writes answer 403 for what they may see
 but not do, and 409 when the evaluation's state forbids the change (frozen after finalization: EVALUATION_LOCKED).
-Figures are live until finalization and come from the frozen snapshot afterwards.
+Figures are stored and kept current until finalization (app.figures) and come from the frozen snapshot afterwards.
 """
 
 import uuid
@@ -23,9 +23,9 @@ from app.core.schemas import TransitionIn
 from app.core.transitions import record_transition
 from app.evaluations import figures as fig
 from app.evaluations import schemas
-from app.evaluations.workflow import EVALUATION_STATES, finalize_figures
+from app.evaluations.workflow import EVALUATION_STATES, frozen_snapshot
 from app.figures import service as figures
-from app.models import Cycle, Evaluation, Kpr
+from app.models import Cycle, Evaluation
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
 
@@ -53,22 +53,23 @@ async def get(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, *, 
 
 
 class _Context:
-    """One evaluation with what its rules need (cycle, policy, live inputs), loaded once per write."""
+    """One evaluation with what its rules need (cycle, policy, its plan's active KPRs with their stored figures),
+    loaded once per write."""
 
-    def __init__(self, evaluation: Evaluation, cycle: Cycle, inputs: fig.LiveInputs) -> None:
+    def __init__(self, evaluation: Evaluation, cycle: Cycle, items: list[fig.Item]) -> None:
         self.evaluation = evaluation
         self.cycle = cycle
-        self.inputs = inputs
+        self.items = items
         self.policy = policy_from_json(cycle.policy)
 
 
 async def _context(session: AsyncSession, evaluation: Evaluation) -> _Context:
     cycle = await session.get(Cycle, evaluation.cycle_id)
     assert cycle is not None  # a foreign key
-    inputs = fig.LiveInputs({}, {})
+    items: list[fig.Item] = []
     if evaluation.status not in fig.FROZEN_STATES:
-        inputs = await fig.load_live_inputs(session, Kpr.plan_id == evaluation.plan_id)
-    return _Context(evaluation, cycle, inputs)
+        items = (await fig.stored_items(session, [evaluation.plan_id])).get(evaluation.plan_id, [])
+    return _Context(evaluation, cycle, items)
 
 
 def list_statement(
@@ -135,7 +136,7 @@ def _review_values(
     cap = context.policy.cap
     if body.score is not None and body.score > cap:
         raise ValidationFailed.field("score", translate("evaluation.score_above_cap", cap=cap))
-    active = {kpr.id for kpr in context.inputs.kprs(context.evaluation.plan_id)}
+    active = {item.kpr.id for item in context.items}
     errors = [
         {
             "loc": ["body", "items", index, "kpr_id"],
@@ -255,16 +256,10 @@ async def transition(session: AsyncSession, actor: Actor, evaluation: Evaluation
         if not actor.is_admin:
             raise refused
         _require_cycle_in_calibration(context.cycle)
-        frozen = finalize_figures(
-            evaluation.plan_id,
-            evaluation.manager_score,
-            evaluation.self_score,
-            context.inputs,
-            context.cycle.policy,
-            now,
-        )
-        evaluation.results_score, evaluation.final_score = frozen.results_score, frozen.final_score
-        evaluation.rating, evaluation.snapshot, evaluation.finalized_at = frozen.rating, frozen.snapshot, now
+        # The stored figures stay as they are (kept current on write); the snapshot freezes them with their inputs.
+        policy_json = fig.resolved_policy(context.cycle.policy)
+        evaluation.snapshot = frozen_snapshot(evaluation, context.items, policy_json, now)
+        evaluation.finalized_at = now
     elif (current, target) == (EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED):
         if not _is_employee(actor, evaluation):
             raise refused

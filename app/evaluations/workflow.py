@@ -1,14 +1,13 @@
 """Cycle-level evaluation steps: opening the reviews when a cycle enters review, finalizing them when it closes.
 
-Both are set-based: the number of statements does not grow with the number of employees, so a cycle of ten thousand
-people opens and closes in seconds.
+Both are set-based and go through the cycle in chunks of CHUNK evaluations, a fixed number of statements each, so memory
+stays bounded and a cycle of fifty thousand people opens and closes in seconds. Figures are the stored ones
+(DESIGN §15): nothing is re-scored.
 """
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, func, insert, select, update
@@ -18,11 +17,10 @@ from app.core.access import Actor
 from app.core.enums import EvaluationStatus, PlanStatus
 from app.core.errors import Conflict
 from app.core.i18n import translate
-from app.core.transitions import StateMachine, record_transitions
+from app.core.transitions import StateMachine, insert_transitions_from, record_transitions
 from app.evaluations import figures as fig
 from app.figures import service as figures
-from app.models import Cycle, Employee, Evaluation, Kpr, Plan
-from app.scoring.policy import policy_from_json
+from app.models import Cycle, Employee, Evaluation, Plan
 
 EVALUATION_STATES = StateMachine(
     "evaluation",
@@ -35,6 +33,8 @@ EVALUATION_STATES = StateMachine(
 )
 REVIEW_STATES = (EvaluationStatus.SELF_REVIEW, EvaluationStatus.MANAGER_REVIEW)
 MAX_BLOCKERS = 100
+# Evaluations per chunk of a cycle-wide step: a few MiB of rows and snapshots at a time.
+CHUNK = 2000
 
 
 def _now() -> datetime:
@@ -42,18 +42,29 @@ def _now() -> datetime:
 
 
 async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> None:
-    """One evaluation in self review for every approved plan of the cycle, reviewed by the employee's manager."""
+    """One evaluation in self review for every approved plan of the cycle, reviewed by the employee's manager.
+
+    The plans still without an evaluation are found in one pass (three ids each); then, CHUNK plans at a time, their
+    KPRs' stored scores, one INSERT of the evaluations and one of their transitions. (Paging the anti-join itself
+    re-read the whole cycle per page whenever the planner's statistics lagged a bulk load.)
+    """
     already = exists().where(Evaluation.cycle_id == cycle.id, Evaluation.employee_id == Plan.employee_id)
-    plans = await session.execute(
-        select(Plan.id, Plan.employee_id, Employee.manager_id)
-        .join(Employee, Employee.id == Plan.employee_id)
-        .where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, ~already)
-    )
+    plans = (
+        await session.execute(
+            select(Plan.id, Plan.employee_id, Employee.manager_id)
+            .join(Employee, Employee.id == Plan.employee_id)
+            .where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, ~already)
+        )
+    ).all()
     now = _now()
+    for start in range(0, len(plans), CHUNK):
+        await _open_chunk(session, actor, cycle, plans[start : start + CHUNK], now)
+
+
+async def _open_chunk(session: AsyncSession, actor: Actor, cycle: Cycle, rows: Sequence[Any], now: datetime) -> None:
+    scored = await figures.new_evaluations(session, cycle.policy, [plan_id for plan_id, _, _ in rows])
     evaluations: list[dict[str, Any]] = []
     transitions: list[tuple[uuid.UUID, str | None, str]] = []
-    rows = plans.all()
-    scored = await figures.new_evaluations(session, cycle.policy, [plan_id for plan_id, _, _ in rows])
     for plan_id, employee_id, manager_id in rows:
         evaluation_id = uuid.uuid4()
         evaluations.append(
@@ -71,39 +82,20 @@ async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> Non
             }
         )
         transitions.append((evaluation_id, None, EvaluationStatus.SELF_REVIEW))
-    if evaluations:
-        await session.execute(insert(Evaluation), evaluations)
-        await record_transitions(session, actor, EVALUATION_STATES, transitions, at=now)
+    await session.execute(insert(Evaluation), evaluations)
+    await record_transitions(session, actor, EVALUATION_STATES, transitions, at=now)
 
 
-@dataclass(frozen=True)
-class Finalized:
-    """What finalization stores on one evaluation."""
+def frozen_snapshot(
+    evaluation: Any, items: list[fig.Item], policy_json: dict[str, Any], at: datetime
+) -> dict[str, Any]:
+    """The snapshot finalization freezes on ``evaluation`` (a row or a model with its review scores and stored
+    figures): the policy, its plan's active KPRs with their stored figures, and its own stored figures.
 
-    results_score: Decimal | None
-    final_score: Decimal | None
-    rating: str | None
-    snapshot: dict[str, Any]
-
-
-def finalize_figures(
-    plan_id: uuid.UUID,
-    manager_score: Decimal | None,
-    self_score: Decimal | None,
-    inputs: fig.LiveInputs,
-    cycle_policy: dict[str, Any] | None,
-    at: datetime,
-) -> Finalized:
-    """Score one evaluation from its live inputs and freeze the policy, inputs and figures that produced it."""
-    policy_json = fig.resolved_policy(cycle_policy)
-    policy = policy_from_json(policy_json)
-    figures = fig.live_figures(plan_id, manager_score, self_score, inputs, policy)
-    return Finalized(
-        figures.results_score,
-        figures.final_score,
-        figures.rating,
-        fig.snapshot(figures, manager_score, self_score, policy_json, at),
-    )
+    Stored figures are kept current on write by the one engine (app.figures), so they are what it would compute now.
+    """
+    figures = fig.Figures(items, evaluation.results_score, evaluation.final_score, evaluation.rating)
+    return fig.snapshot(figures, evaluation.manager_score, evaluation.self_score, policy_json, at)
 
 
 async def _blockers(session: AsyncSession, cycle: Cycle) -> None:
@@ -128,50 +120,80 @@ async def _blockers(session: AsyncSession, cycle: Cycle) -> None:
     )
 
 
+FINALIZE_COLUMNS = (
+    Evaluation.id,
+    Evaluation.plan_id,
+    Evaluation.manager_score,
+    Evaluation.self_score,
+    Evaluation.results_score,
+    Evaluation.final_score,
+    Evaluation.rating,
+)
+
+
 async def finalize_for_close(session: AsyncSession, actor: Actor, cycle: Cycle) -> None:
-    """Refuse while any evaluation is still in self or manager review; else finalize all those in calibration."""
+    """Refuse while any evaluation is still in self or manager review; else finalize all those in calibration.
+
+    Their stored figures are frozen with their plans' KPRs' in the snapshot, CHUNK evaluations at a time along the
+    (cycle, status, id) index: on PostgreSQL one statement per chunk builds the snapshots in the server and records the
+    transitions (UPDATE … RETURNING feeding INSERT … SELECT); elsewhere per chunk the evaluations, their KPRs' stored
+    figures, one executemany UPDATE and one INSERT of the transitions.
+    """
     await _blockers(session, cycle)
-    rows = (
-        await session.execute(
-            select(Evaluation.id, Evaluation.plan_id, Evaluation.manager_score, Evaluation.self_score).where(
-                Evaluation.cycle_id == cycle.id, Evaluation.status == EvaluationStatus.CALIBRATION
-            )
-        )
-    ).all()
-    if not rows:
-        return
-    inputs = await fig.load_live_inputs(session, Kpr.cycle_id == cycle.id)
-    await _store_finalized(session, actor, cycle, [tuple(row) for row in rows], inputs, None)
-
-
-async def _store_finalized(
-    session: AsyncSession,
-    actor: Actor,
-    cycle: Cycle,
-    rows: Sequence[tuple[Any, ...]],
-    inputs: fig.LiveInputs,
-    comment: str | None,
-) -> None:
-    now = _now()
     policy_json = fig.resolved_policy(cycle.policy)
-    policy = policy_from_json(policy_json)
+    now = _now()
+    in_calibration = (Evaluation.cycle_id == cycle.id, Evaluation.status == EvaluationStatus.CALIBRATION)
+    if session.get_bind().dialect.name == "postgresql":
+        chunk = select(Evaluation.id).where(*in_calibration).order_by(Evaluation.id).limit(CHUNK)
+        finalized = (
+            update(Evaluation)
+            .where(Evaluation.id.in_(chunk.scalar_subquery()))
+            .values(
+                status=EvaluationStatus.FINALIZED,
+                snapshot=fig.snapshot_sql(policy_json, now),
+                finalized_at=now,
+                updated_at=now,
+            )
+            .returning(Evaluation.id)
+            .cte("finalized")
+        )
+        statement = insert_transitions_from(
+            actor, EVALUATION_STATES, finalized.c.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED, now
+        )
+        while True:
+            result = await session.execute(statement)
+            if result.rowcount < CHUNK:  # type: ignore[attr-defined]
+                return
+    statement_rows = select(*FINALIZE_COLUMNS).where(*in_calibration).order_by(Evaluation.id).limit(CHUNK)
+    last: uuid.UUID | None = None
+    while True:
+        page = statement_rows if last is None else statement_rows.where(Evaluation.id > last)
+        rows = (await session.execute(page)).all()
+        if not rows:
+            return
+        last = rows[-1].id
+        await _finalize_chunk(session, actor, rows, policy_json, now)
+        if len(rows) < CHUNK:
+            return
+
+
+async def _finalize_chunk(
+    session: AsyncSession, actor: Actor, rows: Sequence[Any], policy_json: dict[str, Any], now: datetime
+) -> None:
+    items = await fig.stored_items(session, [row.plan_id for row in rows])
     updates: list[dict[str, Any]] = []
     transitions: list[tuple[uuid.UUID, str | None, str]] = []
-    for evaluation_id, plan_id, manager_score, self_score in rows:
-        figures = fig.live_figures(plan_id, manager_score, self_score, inputs, policy)
+    for row in rows:
         updates.append(
             {
-                "id": evaluation_id,
+                "id": row.id,
                 "status": EvaluationStatus.FINALIZED,
-                "results_score": figures.results_score,
-                "final_score": figures.final_score,
-                "rating": figures.rating,
-                "snapshot": fig.snapshot(figures, manager_score, self_score, policy_json, now),
+                "snapshot": frozen_snapshot(row, items.get(row.plan_id, []), policy_json, now),
                 "finalized_at": now,
                 "updated_at": now,
             }
         )
-        transitions.append((evaluation_id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED))
+        transitions.append((row.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED))
     # ORM bulk UPDATE by primary key: one executemany, not one round trip per evaluation.
     await session.execute(update(Evaluation), updates)
-    await record_transitions(session, actor, EVALUATION_STATES, transitions, comment, at=now)
+    await record_transitions(session, actor, EVALUATION_STATES, transitions, at=now)

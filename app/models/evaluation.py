@@ -17,10 +17,13 @@ class Evaluation(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("cycle_id", "employee_id"),
         Index("ix_evaluations_org_created", "organization_id", "created_at", "id"),
+        # A cycle's evaluations (it replaced the index on cycle_id alone, which it serves): cycle-wide steps page
+        # through one state by id (closing finalizes those in calibration) and count the states (blockers, summary).
+        Index("ix_evaluations_cycle_status", "cycle_id", "status", "id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"))
     employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
     reviewer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employees.id"))

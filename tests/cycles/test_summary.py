@@ -109,3 +109,21 @@ async def test_summary_of_another_tenants_cycle_is_404(
     response = await client.get(f"{API}/cycles/{scenario.cycle_id}/summary", headers=tenant.headers("admin"))
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "employee"])
+async def test_stored_aggregates_equal_the_figures_scored_from_history(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, who: str
+) -> None:
+    """Without as_of the summary aggregates the stored figures in SQL; as of a time after every check-in it scores them
+    afresh from history: the two agree, frozen and live evaluations alike."""
+    state = await open_review(session, client, tenant)
+    await to_calibration(client, tenant, state)
+    await move(client, tenant, "admin", state.employee_eval, "finalized")
+    path = f"{API}/cycles/{state.scenario.cycle_id}/summary"
+
+    stored = ok(await client.get(path, headers=tenant.headers(who)))
+    scored = ok(await client.get(path, params={"as_of": "2099-01-01T00:00:00Z"}, headers=tenant.headers(who)))
+
+    assert stored == scored
+    assert stored["average_progress"] is not None

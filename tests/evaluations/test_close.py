@@ -1,5 +1,6 @@
 """Closing a cycle: refused while reviews are open (blockers listed), then finalizes every evaluation in calibration."""
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from tests.assertions import assert_problem, ok
 from tests.factories import (
     API,
     EMPLOYEE_KPRS,
+    KprSpec,
     Tenant,
     add_kprs,
     admin_actor,
@@ -125,7 +127,8 @@ async def test_closing_is_set_based(session: AsyncSession, tenant: Tenant, count
     few = await _statements_to_close(session, tenant, count_statements, 2)
     many = await _statements_to_close(session, tenant, count_statements, 15)
 
-    assert few == many <= 6
+    # the blockers' count, the evaluations, their KPRs' stored figures, the UPDATE, the transitions
+    assert few == many <= 5
 
 
 async def test_blockers_are_capped(session: AsyncSession, tenant: Tenant, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,3 +151,117 @@ async def test_blockers_are_capped(session: AsyncSession, tenant: Tenant, monkey
     assert len(caught.value.extra["blockers"]) == 3
     assert caught.value.extra["blocker_count"] == 4
     assert caught.value.extra["blockers_truncated"] is True
+
+
+VARIED_KPRS = [
+    [
+        KprSpec('销售额 "华东" \\ 50%', "increase", "200.50", "300.00", "33.30", ["220.10", "250.50"]),
+        KprSpec("投诉率", "decrease", 10, 5, "66.70", ["4.25"], threshold=8, stretch=3),
+        KprSpec("已取消", "increase", 0, 10, 0, [10], status="cancelled"),
+    ],
+    [KprSpec("交付准时率", "maintain", 90, "95.0", 100, ["94.00"], tolerance="2.00")],
+    [KprSpec("无签到", "increase", 0, 40, 50), KprSpec("超额", "increase", 10, 20, 50, [26], stretch=25)],
+    [KprSpec("只有取消的", "increase", 0, 10, 100, [5], status="cancelled")],
+]
+
+
+def _as_numbers(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot with its decimal strings as numbers: the stored figures were scored with the cycle's policy as
+    written (a cap of 120), the original close re-scored with it resolved (120.0), so '120' and '120.0' both occur."""
+
+    def number(value: str | None) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+    figures = ("results_score", "final_score")
+    item_texts = ("kpr_id", "title", "unit", "direction")
+    return {
+        **snapshot,
+        **{name: number(snapshot[name]) for name in figures},
+        "inputs": {name: number(value) for name, value in snapshot["inputs"].items()},
+        "items": [
+            {name: value if name in item_texts else number(value) for name, value in item.items()}
+            for item in snapshot["items"]
+        ],
+    }
+
+
+@pytest.mark.parametrize("policy", [None, {"curve": "threshold", "components": {"results": 60, "manager": 40}}])
+async def test_closing_freezes_what_the_engine_gives(
+    session: AsyncSession, tenant: Tenant, policy: dict[str, Any] | None
+) -> None:
+    """Closing freezes the stored figures; they equal the engine's, scored afresh from the KPRs and check-ins."""
+    from app.evaluations import figures as fig
+    from app.evaluations.workflow import frozen_snapshot, open_reviews
+    from app.figures import service as figures
+    from app.models import Evaluation, Kpr
+    from app.scoring.policy import policy_from_json
+
+    cycle = await make_cycle(session, tenant.org, status="review", policy=policy)
+    for specs in VARIED_KPRS:
+        employee = await make_employee(session, tenant.org, manager=tenant.manager)
+        plan = await make_plan(session, tenant.org, cycle=cycle, employee=employee, status="approved")
+        await add_kprs(session, tenant.org, plan, specs)
+    await open_reviews(session, admin_actor(tenant), cycle)
+    rows = list(await session.scalars(select(Evaluation).where(Evaluation.cycle_id == cycle.id)))
+    for index, row in enumerate(rows):
+        row.status = "calibration"
+        row.manager_score = None if index == len(rows) - 1 else Decimal("87.50") + index
+        row.self_score = Decimal("90.25")
+    await session.flush()
+    await figures.evaluations_changed(session, Evaluation.cycle_id == cycle.id)
+    # As the database gives them back (SQLite keeps exact decimals as text and reads them normalized).
+    rows = list(
+        await session.scalars(
+            select(Evaluation).where(Evaluation.cycle_id == cycle.id).execution_options(populate_existing=True)
+        )
+    )
+    policy_json = fig.resolved_policy(cycle.policy)
+    engine_policy = policy_from_json(policy_json)
+    inputs = await fig.load_live_inputs(session, Kpr.cycle_id == cycle.id)
+    expected = {}
+    for row in rows:
+        live = fig.combine(
+            fig.score_items(inputs.kprs(row.plan_id), inputs.values, engine_policy),
+            row.manager_score,
+            row.self_score,
+            engine_policy,
+        )
+        expected[row.id] = (
+            live.results_score,
+            live.final_score,
+            live.rating,
+            live.items,
+            row.manager_score,
+            row.self_score,
+        )
+
+    await finalize_for_close(session, admin_actor(tenant), cycle)
+
+    frozen = await session.execute(
+        select(
+            Evaluation.id,
+            Evaluation.status,
+            Evaluation.results_score,
+            Evaluation.final_score,
+            Evaluation.rating,
+            Evaluation.snapshot,
+            Evaluation.finalized_at,
+        )
+        .where(Evaluation.cycle_id == cycle.id)
+        .execution_options(populate_existing=True)
+    )
+    checked = 0
+    for evaluation_id, status, results, final, rating, snapshot, finalized_at in frozen:
+        results_live, final_live, rating_live, items, manager, self_score = expected[evaluation_id]
+        assert (status, results, final, rating) == ("finalized", results_live, final_live, rating_live)
+        engine_snapshot = fig.snapshot(
+            fig.Figures(items, results_live, final_live, rating_live), manager, self_score, policy_json, finalized_at
+        )
+        assert _as_numbers(snapshot) == _as_numbers(engine_snapshot)
+        # To the character, whichever way the snapshot was built (by the server on PostgreSQL): what a single
+        # finalize freezes from the same stored figures.
+        stored = await session.get_one(Evaluation, evaluation_id)
+        items = (await fig.stored_items(session, [stored.plan_id])).get(stored.plan_id, [])
+        assert snapshot == frozen_snapshot(stored, items, policy_json, finalized_at)
+        checked += 1
+    assert checked == len(VARIED_KPRS)
