@@ -10,17 +10,20 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import exists, func, insert, select, update
+from sqlalchemy import ColumnElement, Numeric, String, Uuid, and_, bindparam, exists, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
-from app.core.enums import EvaluationStatus, PlanStatus
+from app.core.enums import EvaluationStatus, KprStatus, PlanStatus
 from app.core.errors import Conflict
 from app.core.i18n import translate
 from app.core.transitions import StateMachine, insert_transitions_from, record_transitions
 from app.evaluations import figures as fig
 from app.figures import service as figures
-from app.models import Cycle, Employee, Evaluation, Plan
+from app.models import Cycle, Employee, Evaluation, Kpr, Plan
+from app.models.types import UtcDateTime
+from app.scoring.policy import policy_from_json
 
 EVALUATION_STATES = StateMachine(
     "evaluation",
@@ -49,6 +52,10 @@ async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> Non
     re-read the whole cycle per page whenever the planner's statistics lagged a bulk load.)
     """
     already = exists().where(Evaluation.cycle_id == cycle.id, Evaluation.employee_id == Plan.employee_id)
+    now = _now()
+    if session.get_bind().dialect.name == "postgresql":
+        await _open_postgres(session, actor, cycle, ~already, now)
+        return
     plans = (
         await session.execute(
             select(Plan.id, Plan.employee_id, Employee.manager_id)
@@ -56,9 +63,88 @@ async def open_reviews(session: AsyncSession, actor: Actor, cycle: Cycle) -> Non
             .where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, ~already)
         )
     ).all()
-    now = _now()
     for start in range(0, len(plans), CHUNK):
         await _open_chunk(session, actor, cycle, plans[start : start + CHUNK], now)
+
+
+# PostgreSQL: a chunk of new evaluations, passed as arrays (one bound value per column, not per row), inserted and
+# their transitions recorded by one statement.
+OPEN_CHUNK = 10_000
+OPEN_COLUMNS = ("plans", "employees", "reviewers", "results", "finals", "ratings")
+_OPEN_STATEMENT = text(
+    """
+    WITH opened AS (
+        INSERT INTO evaluations (id, organization_id, cycle_id, employee_id, plan_id, reviewer_id, status,
+                                 results_score, final_score, rating, created_at, updated_at)
+        SELECT gen_random_uuid(), :org, :cycle, u.employee_id, u.plan_id, u.reviewer_id, :status,
+               u.results_score, u.final_score, u.rating, :now, :now
+        FROM unnest(:plans, :employees, :reviewers, :results, :finals, :ratings)
+             AS u(plan_id, employee_id, reviewer_id, results_score, final_score, rating)
+        RETURNING id
+    )
+    INSERT INTO state_transitions (id, organization_id, entity_type, entity_id, from_state, to_state, comment,
+                                   actor, at)
+    SELECT gen_random_uuid(), :org, :entity_type, opened.id, NULL, :status, NULL, :actor, :now FROM opened
+    """
+).bindparams(
+    bindparam("org", type_=Uuid),
+    bindparam("cycle", type_=Uuid),
+    bindparam("now", type_=UtcDateTime),
+    bindparam("plans", type_=postgresql.ARRAY(Uuid)),
+    bindparam("employees", type_=postgresql.ARRAY(Uuid)),
+    bindparam("reviewers", type_=postgresql.ARRAY(Uuid)),
+    bindparam("results", type_=postgresql.ARRAY(Numeric())),
+    bindparam("finals", type_=postgresql.ARRAY(Numeric())),
+    bindparam("ratings", type_=postgresql.ARRAY(String)),
+)
+
+
+async def _open_postgres(
+    session: AsyncSession, actor: Actor, cycle: Cycle, without_evaluation: ColumnElement[bool], now: datetime
+) -> None:
+    """The approved plans without an evaluation, each with the sums of its active KPRs' stored scores (Σ w·s, Σ w) in
+    one pass, scored by the engine here, and inserted OPEN_CHUNK at a time as arrays."""
+    scored = Kpr.score.is_not(None)
+    rows = await session.stream(
+        select(
+            Plan.id,
+            Plan.employee_id,
+            Employee.manager_id,
+            func.sum(Kpr.weight * Kpr.score).filter(scored),
+            func.sum(Kpr.weight).filter(scored),
+        )
+        .join(Employee, Employee.id == Plan.employee_id)
+        .outerjoin(Kpr, and_(Kpr.plan_id == Plan.id, Kpr.status == KprStatus.ACTIVE))
+        .where(Plan.cycle_id == cycle.id, Plan.status == PlanStatus.APPROVED, without_evaluation)
+        .group_by(Plan.id, Plan.employee_id, Employee.manager_id)
+        .execution_options(yield_per=OPEN_CHUNK)
+    )
+    policy = policy_from_json(cycle.policy)
+    params: dict[str, Any] = {
+        "org": cycle.organization_id,
+        "cycle": cycle.id,
+        "now": now,
+        "status": EvaluationStatus.SELF_REVIEW.value,
+        "entity_type": EVALUATION_STATES.entity_type,
+        "actor": actor.subject,
+    }
+    chunks = []
+    async for partition in rows.partitions():
+        columns: dict[str, list[Any]] = {
+            name: [] for name in ("plans", "employees", "reviewers", "results", "finals", "ratings")
+        }
+        for plan_id, employee_id, manager_id, weighted, weight in partition:
+            new = figures.evaluation_from_sums(weighted, weight, policy)
+            for name, value in zip(
+                columns,
+                (plan_id, employee_id, manager_id, new["results_score"], new["final_score"], new["rating"]),
+                strict=True,
+            ):
+                columns[name].append(value)
+        chunks.append(columns)
+    # The stream is read to its end before writing (one connection runs one statement at a time).
+    for columns in chunks:
+        await session.execute(_OPEN_STATEMENT, params | columns)
 
 
 async def _open_chunk(session: AsyncSession, actor: Actor, cycle: Cycle, rows: Sequence[Any], now: datetime) -> None:

@@ -30,6 +30,13 @@ COLUMNS = (
 )
 
 
+def from_sums(weighted: Decimal | None, weight: Decimal | None, policy: engine.Policy) -> dict[str, Any]:
+    """A new evaluation's figures (no review scores yet) from its plan's sums Σ w·s and Σ w over scorable KPRs."""
+    results = engine.results_score_of_sums(weighted, weight)
+    final = engine.final_score(results, None, None, policy)
+    return {"results_score": results, "final_score": final, "rating": engine.rating_for(final, policy)}
+
+
 def computed(
     scores: list[tuple[Decimal, Decimal | None]],
     manager_score: Decimal | None,

@@ -3,6 +3,7 @@ recomputed by the one engine and stored (DESIGN §15)."""
 
 import uuid
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, exists, select
@@ -11,9 +12,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.figures import evaluations, goals, kprs
 from app.figures.kprs import CHUNK, Touched, ids_condition
 from app.models import Evaluation, Goal, Kpr
+from app.scoring.engine import Policy
 from app.scoring.policy import policy_from_json
 
-__all__ = ["backfill", "cycle_changed", "evaluations_changed", "goals_changed", "kprs_changed", "new_evaluations"]
+__all__ = [
+    "backfill",
+    "cycle_changed",
+    "evaluation_from_sums",
+    "evaluations_changed",
+    "goals_changed",
+    "kprs_changed",
+    "new_evaluations",
+]
 
 
 async def kprs_changed(
@@ -62,6 +72,11 @@ async def new_evaluations(
     scores = await evaluations.plan_scores(session, plan_ids)
     engine_policy = policy_from_json(policy)
     return {plan_id: evaluations.computed(scores.get(plan_id, []), None, None, engine_policy) for plan_id in plan_ids}
+
+
+def evaluation_from_sums(weighted: Decimal | None, weight: Decimal | None, policy: Policy) -> dict[str, Any]:
+    """The figures of an evaluation about to be made, from its plan's sums (Σ w·s, Σ w) over scorable KPRs."""
+    return evaluations.from_sums(weighted, weight, policy)
 
 
 async def evaluations_changed(session: AsyncSession, where: ColumnElement[bool]) -> None:

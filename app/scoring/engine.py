@@ -45,6 +45,7 @@ __all__ = [
     "goal_progress_of_sums",
     "rating_for",
     "results_score",
+    "results_score_of_sums",
     "round2",
     "score_kpr",
 ]
@@ -276,6 +277,12 @@ def _weighted_mean(
 def results_score(items: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal | None:
     """Σ w·s / Σ w over (weight, score); unscorable KPRs drop out rather than counting as 0."""
     return _weighted_mean(items)
+
+
+@_exact
+def results_score_of_sums(weighted: Decimal | None, weight: Decimal | None) -> Decimal | None:
+    """`results_score` from the sums (Σ w·s, Σ w) over the scorable KPRs, as a database aggregates them."""
+    return _weighted_mean((), weighted or _ZERO, weight or _ZERO)
 
 
 @_exact

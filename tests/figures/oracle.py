@@ -3,7 +3,7 @@
 Every figure ``app.figures`` keeps current is recomputed here by the code paths that do not read it: a KPR's figures
 from its check-ins (``score_kprs``), its SMART report from its goal chain and cycle (``assess``), a goal's progress
 over its whole subtree from check-ins (``progress_of`` as of now, which scores from history), and a live evaluation's
-figures from its plan's KPRs and their latest check-ins (``load_live_inputs`` + ``live_figures``). A frozen
+figures from its plan's KPRs and their latest check-ins (``load_live_inputs``, ``score_items``, ``combine``). A frozen
 evaluation must still show what its snapshot froze.
 """
 
@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.repository import fetch_many
-from app.evaluations.figures import FROZEN_STATES, live_figures, load_live_inputs
+from app.evaluations.figures import FROZEN_STATES, combine, load_live_inputs, score_items
 from app.goals.progress import progress_of
 from app.models import Cycle, Evaluation, Goal, Kpr
 from app.scoring import engine
@@ -91,7 +91,9 @@ async def fresh_figures(session: AsyncSession, organization_id: uuid.UUID) -> Fr
             snapshot = row.snapshot or {}
             want = (_undec(snapshot.get("results_score")), _undec(snapshot.get("final_score")), snapshot.get("rating"))
         else:
-            figures = live_figures(row.plan_id, row.manager_score, row.self_score, inputs, by_cycle[row.cycle_id])
+            policy = by_cycle[row.cycle_id]
+            scored = score_items(inputs.kprs(row.plan_id), inputs.values, policy)
+            figures = combine(scored, row.manager_score, row.self_score, policy)
             want = (figures.results_score, figures.final_score, figures.rating)
         have = (row.results_score, row.final_score, row.rating)
         if (cents(have[0]), cents(have[1]), have[2]) != (cents(want[0]), cents(want[1]), want[2]):
