@@ -8,8 +8,7 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+import xlsxwriter  # type: ignore[import-untyped]
 
 from app.core.enums import ExportFormat
 
@@ -84,12 +83,24 @@ class CsvEncoder(Encoder):
 
 
 class XlsxEncoder(Encoder):
+    """XlsxWriter in constant-memory mode: each row goes to the sheet's temporary file as it is written, and the
+    workbook is zipped into the spool when it closes. Text is always written as text (never a formula, a number or a
+    link, whatever it starts with), so a name cannot inject a formula."""
+
     def __init__(self, header: Sequence[str], sheet_title: str) -> None:
         super().__init__()
-        # Write-only: openpyxl writes each appended row to its own temporary file, and zips the workbook on save.
-        self._workbook = Workbook(write_only=True)
-        self._sheet = self._workbook.create_sheet(title=_sheet_title(sheet_title))
-        self._sheet.append(list(header))
+        self._workbook = xlsxwriter.Workbook(
+            self._spool,
+            {
+                "constant_memory": True,
+                "strings_to_formulas": False,
+                "strings_to_numbers": False,
+                "strings_to_urls": False,
+            },
+        )
+        self._sheet = self._workbook.add_worksheet(_sheet_title(sheet_title))
+        self._sheet.write_row(0, 0, list(header))
+        self._next_row = 1
 
     def write(self, rows: Iterable[Sequence[Cell]]) -> None:
         sheet = self._sheet
@@ -98,18 +109,15 @@ class XlsxEncoder(Encoder):
             for value in row:
                 if isinstance(value, Decimal):
                     cells.append(_number(value))
-                elif isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-                    # Never a formula, whatever the text starts with. Only such text takes a cell object: plain values
-                    # are a third cheaper to write, and openpyxl reads a formula only into text starting with "=".
-                    cell = WriteOnlyCell(sheet, value=value)
-                    cell.data_type = "s"
-                    cells.append(cell)
-                else:
+                elif isinstance(value, str):
                     cells.append(value)
-            sheet.append(cells)
+                else:
+                    cells.append(None)
+            sheet.write_row(self._next_row, 0, cells)
+            self._next_row += 1
 
     def _finish(self) -> None:
-        self._workbook.save(self._spool)
+        self._workbook.close()
 
 
 def encoder(file_format: ExportFormat, header: Sequence[str], sheet_title: str) -> Encoder:

@@ -20,6 +20,9 @@ class Evaluation(IdMixin, TimestampMixin, Base):
         # A cycle's evaluations (it replaced the index on cycle_id alone, which it serves): cycle-wide steps page
         # through one state by id (closing finalizes those in calibration) and count the states (blockers, summary).
         Index("ix_evaluations_cycle_status", "cycle_id", "status", "id"),
+        # A page of one cycle's evaluations (GET /evaluations?cycle_id=) in list order, whatever the cycle's size:
+        # without it the planner gathers the whole cycle and sorts it (48 ms at 50,000, against 0.2 ms).
+        Index("ix_evaluations_org_cycle_created", "organization_id", "cycle_id", "created_at", "id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
