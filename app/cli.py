@@ -64,6 +64,9 @@ def _cmd_serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         log_config=None,
+        # The service logs every request itself (JSON, with its request id, route and duration); uvicorn's own
+        # access line would be a second, unstructured copy of each.
+        access_log=False,
         proxy_headers=True,
     )
 
