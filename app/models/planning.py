@@ -79,7 +79,7 @@ class Kpr(IdMixin, TimestampMixin, Base):
     achievement: Mapped[Decimal | None] = mapped_column(FigureDecimal)
     progress: Mapped[Decimal | None] = mapped_column(FigureDecimal)
     score: Mapped[Decimal | None] = mapped_column(FigureDecimal)
-    smart: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    smart: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class Kpi(IdMixin, TimestampMixin, Base):
