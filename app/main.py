@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -43,28 +44,70 @@ def _operation_id(route: APIRoute) -> str:
     return route.name
 
 
-def api_router() -> APIRouter:
-    router = APIRouter(prefix=API_PREFIX, responses=ERROR_RESPONSES)
-    for domain in (
-        organizations,
-        me,
-        departments,
-        employees,
-        api_keys,
-        cycles,
-        goals,
-        plans,
-        kprs,
-        kpis,
-        checkins,
-        revisions,
-        kpr_templates,
-        evaluations,
-        scoring,
-        audit,
-    ):
-        router.include_router(domain)
-    return router
+def include_flat(
+    app: FastAPI, router: APIRouter, *, prefix: str = "", responses: dict[int | str, Any] | None = None
+) -> None:
+    """Add ``router``'s routes to the app itself, as plain routes under ``prefix``.
+
+    ``include_router`` keeps an included router as a node that is matched lazily, and a request is matched again at
+    every level it passes (the app, /api/v1, the domain): a fifth of a read's CPU went to finding its route. Plain
+    routes on the app are matched once, in the same order, and describe themselves exactly as before (the OpenAPI
+    document is unchanged). Domain routers hold routes only.
+    """
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            raise TypeError(f"{route!r} is not a route: include_flat takes routers of routes only")
+        app.router.add_api_route(
+            prefix + route.path,
+            route.endpoint,
+            response_model=route.response_model,
+            status_code=route.status_code,
+            tags=route.tags,
+            dependencies=route.dependencies,
+            summary=route.summary,
+            description=route.description,
+            response_description=route.response_description,
+            responses={**(responses or {}), **route.responses},
+            deprecated=route.deprecated,
+            methods=route.methods,
+            operation_id=route.operation_id,
+            response_model_include=route.response_model_include,
+            response_model_exclude=route.response_model_exclude,
+            response_model_by_alias=route.response_model_by_alias,
+            response_model_exclude_unset=route.response_model_exclude_unset,
+            response_model_exclude_defaults=route.response_model_exclude_defaults,
+            response_model_exclude_none=route.response_model_exclude_none,
+            include_in_schema=route.include_in_schema,
+            response_class=route.response_class,
+            name=route.name,
+            route_class_override=type(route),
+            callbacks=route.callbacks,
+            openapi_extra=route.openapi_extra,
+            generate_unique_id_function=route.generate_unique_id_function,
+            strict_content_type=route.strict_content_type,
+            max_body_size=route.max_body_size,
+        )
+
+
+# In the order their routes are matched.
+DOMAINS = (
+    organizations,
+    me,
+    departments,
+    employees,
+    api_keys,
+    cycles,
+    goals,
+    plans,
+    kprs,
+    kpis,
+    checkins,
+    revisions,
+    kpr_templates,
+    evaluations,
+    scoring,
+    audit,
+)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -94,9 +137,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cursor_codec = CursorCodec(cursor_key(settings.signing_secret()))
 
     install_error_handlers(app)
-    app.include_router(ops_router)
+    include_flat(app, ops_router)
     app.mount(ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
-    app.include_router(api_router())
+    for domain in DOMAINS:
+        include_flat(app, domain, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     install_openapi(app)
 
     # Added innermost first: CORS wraps everything so even errors carry its headers.
