@@ -1,11 +1,12 @@
 """Engine and session factory; the request's session dependency is the one place that commits."""
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import event, text
+from sqlalchemy import event, exc, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -16,15 +17,14 @@ CLIENT_TIMEOUT_MARGIN = 2.0
 # Requests that write nothing: they read through the read engine (see read_engine).
 READ_METHODS = frozenset({"GET", "HEAD"})
 _READ_ONLY = "kpr_read_only"
+# A pooled connection idle longer than this is pinged before use (see _ping_when_idle).
+PING_AFTER_IDLE_SECONDS = 1.0
+_RETURNED_AT = "kpr_returned_at"
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = make_url(settings.database_url)
-    kwargs: dict[str, Any] = {
-        "echo": settings.db_echo,
-        "pool_pre_ping": True,
-        "pool_timeout": settings.db_pool_timeout,
-    }
+    kwargs: dict[str, Any] = {"echo": settings.db_echo, "pool_timeout": settings.db_pool_timeout}
     if url.get_backend_name() == "sqlite":
         database = url.database or ""
         if database and database != ":memory:":
@@ -46,7 +46,33 @@ def create_engine(settings: Settings) -> AsyncEngine:
     engine = create_async_engine(url, **kwargs)
     if url.get_backend_name() == "sqlite":
         _configure_sqlite(engine)
+    else:
+        _ping_when_idle(engine)
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine) -> None:
+    """Ping a pooled connection before use only when it has sat idle (``PING_AFTER_IDLE_SECONDS``).
+
+    ``pool_pre_ping`` pings on every checkout: a round trip before each request's first statement. A connection
+    returned a moment ago has just proven the server answers, so under load nothing is pinged, and a connection left
+    idle (where a restart, a failover or an idle timeout strikes) still is. A failed ping invalidates the whole pool,
+    as pre-ping does, and the checkout retries on a new connection. A SQLite file never drops a connection.
+    """
+
+    @event.listens_for(engine.sync_engine, "checkin")
+    def _returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info[_RETURNED_AT] = time.monotonic()
+
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        returned = record.info.get(_RETURNED_AT)
+        if returned is None or time.monotonic() - returned < PING_AFTER_IDLE_SECONDS:
+            return  # new (it just connected), or busy a moment ago
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.InvalidatePoolError(str(error)) from error
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:

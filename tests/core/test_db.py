@@ -1,15 +1,18 @@
 """The request's session is the one place that commits: success commits, any error rolls everything back."""
 
+import os
 import uuid
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from app.core import db
 from app.core.auth import Session
 from app.core.config import Settings
+from app.core.db import create_engine
 from app.core.errors import Conflict
 from app.models import Department, Employee, Organization
 from tests.assertions import assert_problem
@@ -69,3 +72,51 @@ async def test_foreign_keys_are_enforced(session: AsyncSession) -> None:
     with pytest.raises(IntegrityError):
         await session.flush()
     await session.rollback()
+
+
+postgres_only = pytest.mark.skipif(
+    not os.environ.get("KPR_TEST_DATABASE_URL"), reason="a SQLite file never drops a connection; nothing is pinged"
+)
+
+
+@postgres_only
+async def test_an_idle_connection_is_pinged_and_one_the_server_dropped_is_replaced(
+    settings: Settings, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = create_engine(settings)
+    try:
+        async with own.connect() as connection:
+            dropped = await connection.scalar(text("SELECT pg_backend_pid()"))
+        async with engine.connect() as admin:
+            await admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)  # as if it had sat idle
+        async with own.connect() as connection:
+            assert await connection.scalar(text("SELECT pg_backend_pid()")) != dropped
+    finally:
+        await own.dispose()
+
+
+@postgres_only
+async def test_a_connection_busy_a_moment_ago_is_not_pinged(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = create_engine(settings)
+    pings: list[object] = []
+    ping = own.dialect.do_ping
+
+    def counting(dbapi_connection: object) -> bool:
+        pings.append(dbapi_connection)
+        return ping(dbapi_connection)
+
+    monkeypatch.setattr(own.dialect, "do_ping", counting)
+    try:
+        for _ in range(3):  # new, then returned a moment ago: no round trip before the first statement
+            async with own.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        assert pings == []
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_SECONDS", 0.0)
+        async with own.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        assert len(pings) == 1
+    finally:
+        await own.dispose()
