@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.enums import KprStatus
 from app.figures.kprs import store
+from app.figures.trees import with_ancestors
 from app.models import Goal, Kpr
 from app.scoring import engine
 
@@ -28,12 +29,10 @@ async def refresh(session: AsyncSession, seeds: Iterable[uuid.UUID]) -> None:
     if not seed_ids:
         return
     await session.flush()
-    columns = (Goal.id, Goal.parent_id)
-    chain = select(*columns).where(Goal.id.in_(seed_ids)).cte("goal_chain", recursive=True)
-    chain = chain.union(select(*columns).join(chain, Goal.id == chain.c.parent_id))
+    chain = with_ancestors(select(Goal.id, Goal.parent_id).where(Goal.id.in_(seed_ids)))
     # Locked in id order, and their progress read under the lock: two check-ins under one goal, committing side by
     # side, would otherwise each store a progress that misses the other's KPR (READ COMMITTED reads after the lock).
-    locked = select(Goal.id, Goal.progress).where(Goal.id.in_(select(chain.c.id))).order_by(Goal.id)
+    locked = select(Goal.id, Goal.progress).where(Goal.id.in_(chain)).order_by(Goal.id)
     affected = {row.id: row for row in await session.execute(locked.with_for_update(key_share=True, of=Goal))}
     if not affected:
         return

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.figures import evaluations, goals, kprs
 from app.figures.kprs import CHUNK, Touched, ids_condition
+from app.figures.trees import subtrees_of
 from app.models import Evaluation, Goal, Kpr
 from app.scoring.engine import Policy
 from app.scoring.policy import policy_from_json
@@ -59,9 +60,8 @@ async def goals_changed(
     (their chain to a company goal, or their goal's cycle, may have changed)."""
     below = list(smart_below)
     if below:
-        tree = select(Goal.id).where(Goal.id.in_(below)).cte("goal_subtree", recursive=True)
-        tree = tree.union(select(Goal.id).join(tree, Goal.parent_id == tree.c.id))
-        await kprs.refresh(session, Kpr.goal_id.in_(select(tree.c.id)), values=False, smart=True)
+        below_ids = subtrees_of(select(Goal.id).where(Goal.id.in_(below)))
+        await kprs.refresh(session, Kpr.goal_id.in_(below_ids), values=False, smart=True)
     await goals.refresh(session, (goal_id for goal_id in goal_ids if goal_id is not None))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.enums import KprStatus
+from app.figures.trees import subtrees_of
 from app.models import CheckIn, Goal, Kpr
 from app.scoring import engine
 from app.scoring.service import KprScore, latest_values_statement, policies, score_one
@@ -129,20 +130,6 @@ async def load_forest(
     forest = GoalForest(goals=goals, kprs=kprs, scores=scores)
     roll_up(forest)
     return forest
-
-
-def subtrees_of(seed: Select[Any]) -> Select[Any]:
-    """Ids of the goals ``seed`` selects (a select of goal ids) and of every goal below them."""
-    tree = seed.cte("goal_subtree", recursive=True)
-    tree = tree.union(select(Goal.id).join(tree, Goal.parent_id == tree.c.id))
-    return select(tree.c.id)
-
-
-def with_ancestors(seed: Select[uuid.UUID, uuid.UUID | None]) -> Select[Any]:
-    """Ids of the goals ``seed`` selects (a select of goal id and parent_id) and of every goal above them."""
-    chain = seed.cte("goal_chain", recursive=True)
-    chain = chain.union(select(Goal.id, Goal.parent_id).join(chain, Goal.id == chain.c.parent_id))
-    return select(chain.c.id)
 
 
 async def progress_of(

@@ -22,7 +22,8 @@ from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.figures import service as figures
-from app.goals.progress import GoalForest, forest_query, load_forest, subtrees_of, with_ancestors
+from app.figures.trees import subtrees_of, with_ancestors
+from app.goals.progress import GoalForest, forest_query, load_forest
 from app.goals.schemas import GoalCreate
 from app.models import Cycle, Department, Goal, Kpr
 
