@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     # SQL statement echo for debugging; never on in production.
     db_echo: bool = False
     db_pool_size: int = 10
+    db_max_overflow: int = 10
     # Fail fast when the database is down or frozen: a request answers 503 instead of hanging for the outage.
     db_connect_timeout: float = Field(default=5.0, gt=0)  # seconds to open a connection
     db_pool_timeout: float = Field(default=10.0, gt=0)  # seconds to wait for a free pooled connection

@@ -32,6 +32,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
         kwargs["connect_args"] = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
     else:
         kwargs["pool_size"] = settings.db_pool_size
+        kwargs["max_overflow"] = settings.db_max_overflow
         statement_ms = int(settings.db_statement_timeout * 1000)
         kwargs["connect_args"] = {
             "timeout": settings.db_connect_timeout,
