@@ -1,5 +1,6 @@
 """Application factory."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -118,6 +119,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Each worker process runs this, so workers spawned by `kpr serve --workers N` log JSON too.
         configure_logging(settings.log_level)
+        # What exists by now (modules, routes, compiled statements, the engine) lives as long as the process. Frozen,
+        # it leaves the collector's generations, so the collections a busy worker runs no longer walk it: they cost
+        # a read 184 µs of CPU before, 43 µs after (scripts/bench_http.py).
+        gc.collect()
+        gc.freeze()
         yield
         await app.state.engine.dispose()
 

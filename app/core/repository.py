@@ -58,9 +58,19 @@ async def get_in_org(
     concurrent writers of one row queue here and each sees the row as the previous one left it — an ``If-Match``
     compared after this cannot be passed by two writers holding the same ETag.
     """
+    entity = await fetch_in_org(session, model, entity_id, organization_id, lock=lock)
+    if entity is None:
+        raise NotFound(resource, entity_id)
+    return entity
+
+
+async def fetch_in_org(
+    session: AsyncSession, model: type[M], entity_id: uuid.UUID, organization_id: uuid.UUID, *, lock: bool = False
+) -> M | None:
+    """The row, or None when it is missing or belongs to another tenant."""
     entity = await fetch(session, model, entity_id, lock=lock)
     if entity is None or getattr(entity, "organization_id", None) != organization_id:
-        raise NotFound(resource, entity_id)
+        return None
     return entity
 
 

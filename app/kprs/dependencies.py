@@ -4,15 +4,16 @@ who may not see it and 403 to those who may see but not change it, and is shared
 import uuid
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
-from app.core.auth import CurrentActor, Session
+from app.core.auth import CurrentActor, CurrentPrincipal, Session, resolve_actor_and
 from app.kprs import service
 from app.models import Kpr
 
 
-async def readable_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID) -> Kpr:
-    return await service.get(session, actor, kpr_id)
+async def readable_kpr(request: Request, session: Session, principal: CurrentPrincipal, kpr_id: uuid.UUID) -> Kpr:
+    actor, kpr = await resolve_actor_and(request, session, principal, Kpr, kpr_id)
+    return await service.readable(session, actor, kpr, kpr_id)
 
 
 async def writable_kpr(session: Session, actor: CurrentActor, kpr_id: uuid.UUID) -> Kpr:

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core.access import Actor, authorize_employee_data, can_manage_employee_data, visible_employees_filter
 from app.core.enums import KprStatus, PlanStatus
-from app.core.errors import Conflict, Forbidden, ValidationFailed
+from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.cycles.rules import ensure_cycle_not_closed, ensure_cycle_open
@@ -90,6 +90,14 @@ async def get(
     await authorize_employee_data(
         session, actor, kpr.owner_id, resource="kpr", entity_id=kpr.id, write=write, service_may_write=service_may_write
     )
+    return kpr
+
+
+async def readable(session: AsyncSession, actor: Actor, kpr: Kpr | None, kpr_id: uuid.UUID) -> Kpr:
+    """A KPR loaded together with its reader (``resolve_actor_and``): 404 when it is missing or not theirs to see."""
+    if kpr is None:
+        raise NotFound("kpr", kpr_id)
+    await authorize_employee_data(session, actor, kpr.owner_id, resource="kpr", entity_id=kpr.id)
     return kpr
 
 

@@ -4,6 +4,7 @@ Rows are written through the ORM (bulk set-up); the reads go through the API. Th
 owners, cycles, goals (with parent chains) and carries check-ins and KPIs, so every per-row lookup would show.
 """
 
+import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,6 +13,8 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
+from app.core.security import mint_token
 from app.models import Cycle, Employee, Goal
 from tests.assertions import ok
 from tests.factories import (
@@ -24,6 +27,7 @@ from tests.factories import (
     make_employee,
     make_goal,
     make_kpr,
+    make_tenant,
 )
 
 
@@ -159,3 +163,42 @@ async def test_listing_plans_takes_the_same_statements_for_3_or_40(
     assert sum(p["weight_total"] for p in large["items"]) == 800
     assert large_count == small_count, large_count
     assert small_count <= 6
+
+
+@pytest.mark.parametrize(("who", "expected"), [("employee", 1), ("admin", 1), ("manager", 2), ("peer", 2)])
+async def test_reading_one_kpr_fetches_the_caller_and_the_row_together(
+    client: httpx.AsyncClient,
+    session: AsyncSession,
+    tenant: Tenant,
+    count_statements: Callable[[], Any],
+    who: str,
+    expected: int,
+) -> None:
+    """The caller and the KPR come in one statement; only a reader who is neither owner nor admin needs a second (the
+    manager chain). The peer, who may not see it, gets the 404 a missing KPR gets."""
+    (cycle, goal), *_ = await cycles_with_goals(session, tenant, 1)
+    kpr = await make_kpr(session, tenant.org, owner=tenant.employee, cycle=cycle, goal=goal, title="销售额增长")
+    await session.commit()
+
+    with count_statements() as counter:
+        response = await client.get(f"{API}/kprs/{kpr.id}", headers=tenant.headers(who))
+
+    assert response.status_code == (404 if who == "peer" else 200), response.text
+    assert counter.count == expected
+
+
+async def test_a_kpr_of_another_organization_reads_as_missing_and_an_unknown_organization_as_unauthenticated(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, settings: Settings
+) -> None:
+    (cycle, goal), *_ = await cycles_with_goals(session, tenant, 1)
+    kpr = await make_kpr(session, tenant.org, owner=tenant.employee, cycle=cycle, goal=goal, title="销售额增长")
+    other = await make_tenant(session, settings, "别的公司")
+    await session.commit()
+
+    foreign = await client.get(f"{API}/kprs/{kpr.id}", headers=other.headers("admin"))
+    nobody = mint_token(settings, subject=tenant.admin.external_id, organization_id=uuid.uuid4(), roles=["admin"])
+    unknown = await client.get(f"{API}/kprs/{kpr.id}", headers={"Authorization": f"Bearer {nobody}"})
+
+    assert foreign.status_code == 404
+    assert foreign.json()["code"] == "NOT_FOUND"
+    assert unknown.status_code == 401
