@@ -39,7 +39,14 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(default=10.0, gt=0)  # seconds to wait for a free pooled connection
     db_statement_timeout: float = Field(default=30.0, gt=0)  # seconds one statement may run (server and client side)
 
-    @field_validator("cors_origins", mode="before")
+    # Events out (DESIGN §13). Hosts a webhook may reach over http:// and at private addresses (a local receiver, an
+    # internal gateway); every other webhook must be https:// to a public address.
+    webhook_allowed_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Run the delivery worker and scheduled jobs inside `kpr serve` (the embedded default needs one process only);
+    # production runs `kpr worker` replicas and turns this off.
+    embedded_worker: bool = True
+
+    @field_validator("cors_origins", "webhook_allowed_hosts", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:
         # Accept a comma-separated list as well as JSON, since that is how people write it in env files.

@@ -89,3 +89,34 @@ class OrganizationLocale(StrEnum):
 
     ZH_CN = "zh-CN"
     EN = "en"
+
+
+class EventType(StrEnum):
+    """What the outbox publishes (DESIGN §13; fixed names)."""
+
+    EMPLOYEE_CREATED = "employee.created"
+    EMPLOYEE_UPDATED = "employee.updated"
+    EMPLOYEE_DEACTIVATED = "employee.deactivated"
+    CYCLE_TRANSITIONED = "cycle.transitioned"
+    GOAL_CREATED = "goal.created"
+    GOAL_UPDATED = "goal.updated"
+    GOAL_DELETED = "goal.deleted"
+    PLAN_TRANSITIONED = "plan.transitioned"
+    KPR_CREATED = "kpr.created"
+    KPR_UPDATED = "kpr.updated"
+    KPR_DELETED = "kpr.deleted"
+    CHECKIN_CREATED = "checkin.created"
+    REVISION_TRANSITIONED = "revision.transitioned"
+    EVALUATION_TRANSITIONED = "evaluation.transitioned"
+    FEEDBACK_REQUEST_TRANSITIONED = "feedback_request.transitioned"
+    REWARD_RUN_TRANSITIONED = "reward_run.transitioned"
+    COMMENT_CREATED = "comment.created"
+    TASK_REMINDER = "task.reminder"
+    TASK_ESCALATED = "task.escalated"
+    WEBHOOK_TEST = "webhook.test"
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"

@@ -2,6 +2,7 @@
 
 from app.models.base import Base
 from app.models.evaluation import Evaluation
+from app.models.events import OutboxEvent, ScheduledJob, Webhook, WebhookDelivery
 from app.models.org import ApiKey, Department, Employee, Organization
 from app.models.planning import CheckIn, Cycle, Goal, Kpi, Kpr, Plan, Revision
 from app.models.platform import AuditEvent, IdempotencyKey, StateTransition
@@ -20,7 +21,11 @@ __all__ = [
     "Kpi",
     "Kpr",
     "Organization",
+    "OutboxEvent",
     "Plan",
     "Revision",
+    "ScheduledJob",
     "StateTransition",
+    "Webhook",
+    "WebhookDelivery",
 ]
