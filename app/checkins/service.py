@@ -6,8 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.checkins.presenter import present
 from app.checkins.schemas import CheckInCreate
+from app.core import outbox
 from app.core.access import Actor
+from app.core.enums import EventType
 from app.core.errors import ValidationFailed
 from app.core.i18n import translate
 from app.core.pagination import PageParams, paginate
@@ -75,6 +78,7 @@ async def _record(
     if kpr_id is not None:
         # The KPR's figures, its goals' progress and its plan's live evaluation, in this transaction.
         await figures.kprs_changed(session, [kpr_id], smart=False)
+    outbox.publish(session, actor.organization_id, EventType.CHECKIN_CREATED, await present(session, check_in))
     return check_in
 
 

@@ -8,13 +8,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor
-from app.core.enums import CycleStatus
+from app.core.enums import CycleStatus, EventType
 from app.core.errors import Conflict, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.core.schemas import STORED
 from app.core.transitions import record_transition
+from app.cycles.presenter import present
 from app.cycles.rules import CYCLE_STATES
 from app.cycles.schemas import CycleCreate
 from app.evaluations import workflow as evaluation_workflow
@@ -90,4 +92,10 @@ async def transition(session: AsyncSession, actor: Actor, cycle: Cycle, target: 
     await session.flush()
     record_transition(session, actor, CYCLE_STATES, cycle.id, current, target, comment)
     audit.record(session, actor, "transition", "cycle", cycle.id, before={"status": current}, after={"status": target})
+    outbox.publish(
+        session,
+        actor.organization_id,
+        EventType.CYCLE_TRANSITIONED,
+        outbox.transition(current, target, comment, await present(session, cycle)),
+    )
     return cycle

@@ -8,11 +8,14 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor, reports_of
 from app.core.db import lock_tree
+from app.core.enums import EventType
 from app.core.errors import Conflict
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
+from app.employees.presenter import present
 from app.employees.schemas import EmployeeCreate
 from app.models import Department, Employee
 
@@ -72,6 +75,7 @@ async def create(session: AsyncSession, actor: Actor, data: EmployeeCreate) -> E
     session.add(employee)
     await session.flush()
     audit.record(session, actor, "create", "employee", employee.id, after=values)
+    outbox.publish(session, actor.organization_id, EventType.EMPLOYEE_CREATED, await present(session, employee))
     return employee
 
 
@@ -86,6 +90,11 @@ async def update(session: AsyncSession, actor: Actor, employee: Employee, change
     diff = apply_changes(employee, changes)
     await session.flush()
     audit.record_diff(session, actor, "update", "employee", employee.id, diff)
+    if diff:
+        data = await present(session, employee)
+        outbox.publish(session, actor.organization_id, EventType.EMPLOYEE_UPDATED, data)
+        if diff.get("active", (None, None))[1] is False:
+            outbox.publish(session, actor.organization_id, EventType.EMPLOYEE_DEACTIVATED, data)
     return employee
 
 
@@ -97,3 +106,4 @@ async def deactivate(session: AsyncSession, actor: Actor, employee: Employee) ->
         audit.record(
             session, actor, "deactivate", "employee", employee.id, before={"active": True}, after={"active": False}
         )
+        outbox.publish(session, actor.organization_id, EventType.EMPLOYEE_DEACTIVATED, await present(session, employee))

@@ -14,8 +14,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor, can_read_employee_data, is_manager_of, visible_employees_filter
-from app.core.enums import CycleStatus, EvaluationStatus
+from app.core.enums import CycleStatus, EvaluationStatus, EventType
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import fetch
@@ -23,6 +24,7 @@ from app.core.schemas import TransitionIn
 from app.core.transitions import record_transition
 from app.evaluations import figures as fig
 from app.evaluations import schemas
+from app.evaluations.presenter import present
 from app.evaluations.workflow import EVALUATION_STATES, frozen_snapshot
 from app.figures import service as figures
 from app.models import Cycle, Evaluation
@@ -284,4 +286,10 @@ async def transition(session: AsyncSession, actor: Actor, evaluation: Evaluation
     record_transition(session, actor, EVALUATION_STATES, evaluation.id, current, target, body.comment, at=now)
     after = {"status": target, "comment": body.comment}
     audit.record(session, actor, "transition", "evaluation", evaluation.id, before=audit_before, after=after)
+    outbox.publish(
+        session,
+        actor.organization_id,
+        EventType.EVALUATION_TRANSITIONED,
+        outbox.transition(current, target, body.comment, await present(session, evaluation)),
+    )
     return evaluation

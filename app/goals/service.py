@@ -15,14 +15,16 @@ from sqlalchemy import Select, Uuid, bindparam, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor, heads_department_of
 from app.core.db import lock_tree
-from app.core.enums import GoalLevel, KprStatus
+from app.core.enums import EventType, GoalLevel, KprStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.figures import service as figures
 from app.figures.trees import subtrees_of, with_ancestors
+from app.goals.presenter import present
 from app.goals.progress import GoalForest, forest_query, load_forest
 from app.goals.schemas import GoalCreate
 from app.models import Cycle, Department, Goal, Kpr
@@ -183,6 +185,7 @@ async def create(session: AsyncSession, actor: Actor, data: GoalCreate) -> Goal:
     session.add(goal)
     await session.flush()
     audit.record(session, actor, "create", "goal", goal.id, after=values)
+    outbox.publish(session, actor.organization_id, EventType.GOAL_CREATED, await present(session, goal))
     return goal
 
 
@@ -213,6 +216,8 @@ async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[
     if smart_below or "weight" in diff:
         await figures.goals_changed(session, {before_parent, goal.parent_id}, smart_below=smart_below)
     audit.record_diff(session, actor, "update", "goal", goal.id, diff)
+    if diff:
+        outbox.publish(session, actor.organization_id, EventType.GOAL_UPDATED, await present(session, goal))
     return goal
 
 
@@ -267,6 +272,7 @@ async def delete(session: AsyncSession, actor: Actor, goal: Goal) -> None:
         for name in ("cycle_id", "title", "description", "level", "department_id", "parent_id", "weight")
     }
     audit.record(session, actor, "delete", "goal", goal.id, before=before)
+    outbox.publish(session, actor.organization_id, EventType.GOAL_DELETED, await present(session, goal))
     await session.delete(goal)
     await session.flush()
     await figures.goals_changed(session, [goal.parent_id])

@@ -9,13 +9,15 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor, authorize_employee_data, can_manage_employee_data, visible_employees_filter
-from app.core.enums import KprStatus, PlanStatus
+from app.core.enums import EventType, KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
 from app.cycles.rules import ensure_cycle_not_closed, ensure_cycle_open
 from app.figures import service as figures
+from app.kprs.presenter import present
 from app.kprs.schemas import KprCreate, SmartCheckRequest
 from app.models import Cycle, Employee, Goal, Kpr, Plan
 from app.plans import service as plans
@@ -138,6 +140,7 @@ async def create(session: AsyncSession, actor: Actor, data: KprCreate) -> Kpr:
     await session.flush()
     await figures.kprs_changed(session, [kpr.id], goals_reached=[kpr.goal_id], plans_reached=[kpr.plan_id])
     audit.record(session, actor, "create", "kpr", kpr.id, after={**values, "owner_id": owner.id, "cycle_id": cycle.id})
+    outbox.publish(session, actor.organization_id, EventType.KPR_CREATED, await present(session, kpr))
     return kpr
 
 
@@ -171,6 +174,8 @@ async def update(session: AsyncSession, actor: Actor, kpr: Kpr, changes: dict[st
     await session.flush()
     await refresh_after_change(session, kpr, diff, before_goal)
     audit.record_diff(session, actor, "update", "kpr", kpr.id, diff)
+    if diff:
+        outbox.publish(session, actor.organization_id, EventType.KPR_UPDATED, await present(session, kpr))
     return kpr
 
 
@@ -201,6 +206,7 @@ async def delete(session: AsyncSession, actor: Actor, kpr: Kpr) -> None:
         raise Conflict(translate("detail.delete_locked"), code="DEFINITION_LOCKED")
     plans.ensure_editable(plan)
     audit.record(session, actor, "delete", "kpr", kpr.id, before={"title": kpr.title, "owner_id": kpr.owner_id})
+    outbox.publish(session, actor.organization_id, EventType.KPR_DELETED, await present(session, kpr))
     await session.delete(kpr)
     await session.flush()
     await figures.kprs_changed(session, [], goals_reached=[kpr.goal_id], plans_reached=[kpr.plan_id])

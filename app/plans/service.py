@@ -9,8 +9,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor, authorize_employee_data, can_manage_employee_data, visible_employees_filter
-from app.core.enums import KprStatus, PlanStatus
+from app.core.enums import EventType, KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import get_in_org
@@ -18,6 +19,7 @@ from app.core.transitions import StateMachine, record_transition, record_transit
 from app.cycles.rules import ensure_cycle_open
 from app.models import Cycle, Kpr, Plan
 from app.models.base import utcnow
+from app.plans.presenter import present
 from app.scoring.engine import round2
 from app.smart.reports import failures, rendered
 
@@ -174,4 +176,10 @@ async def transition(session: AsyncSession, actor: Actor, plan: Plan, target: st
     await session.flush()
     record_transition(session, actor, PLAN_STATES, plan.id, current, target, comment)
     audit.record(session, actor, "transition", "plan", plan.id, before={"status": current}, after={"status": target})
+    outbox.publish(
+        session,
+        actor.organization_id,
+        EventType.PLAN_TRANSITIONED,
+        outbox.transition(current, target, comment, await present(session, plan)),
+    )
     return plan

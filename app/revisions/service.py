@@ -9,8 +9,9 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor, authorize_employee_data, can_manage_employee_data
-from app.core.enums import PlanStatus, RevisionStatus
+from app.core.enums import EventType, PlanStatus, RevisionStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
 from app.core.repository import apply_changes, get_in_org
@@ -18,8 +19,10 @@ from app.core.schemas import STORED
 from app.core.transitions import StateMachine, record_transition
 from app.cycles.rules import ensure_cycle_open
 from app.kprs import service as kprs
+from app.kprs.presenter import present as present_kpr
 from app.kprs.schemas import KprUpdate
 from app.models import Cycle, Kpr, Plan, Revision
+from app.revisions.presenter import present
 from app.revisions.schemas import RevisionCreate
 
 REVISION_STATES = StateMachine("revision", {RevisionStatus.PENDING: (RevisionStatus.APPROVED, RevisionStatus.REJECTED)})
@@ -117,6 +120,8 @@ async def transition(
         diff = apply_changes(kpr, changes)
         await kprs.refresh_after_change(session, kpr, diff, before_goal)
         audit.record_diff(session, actor, "revise", "kpr", kpr.id, diff)
+        if diff:
+            outbox.publish(session, actor.organization_id, EventType.KPR_UPDATED, await present_kpr(session, kpr))
     current = revision.status
     revision.status = target
     revision.decided_by = actor.subject
@@ -125,5 +130,11 @@ async def transition(
     record_transition(session, actor, REVISION_STATES, revision.id, current, target, comment)
     audit.record(
         session, actor, "transition", "revision", revision.id, before={"status": current}, after={"status": target}
+    )
+    outbox.publish(
+        session,
+        actor.organization_id,
+        EventType.REVISION_TRANSITIONED,
+        outbox.transition(current, target, comment, await present(session, revision)),
     )
     return revision
