@@ -1,13 +1,15 @@
-"""The ``kpr`` command: migrate, serve, demo, token, openapi."""
+"""The ``kpr`` command: migrate, serve, worker, demo, token, openapi."""
 
 import argparse
 import asyncio
 import json
+import signal
 import sys
 import uuid
 from pathlib import Path
 
 import uvicorn
+from prometheus_client import start_http_server
 from alembic import command
 from alembic.config import Config
 
@@ -18,6 +20,7 @@ from app.core.security import mint_token
 from app.demo import load_demo
 from app.figures import service as figures
 from app.main import create_app
+from app.worker import Worker
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
 
@@ -71,6 +74,30 @@ def _cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+async def _run_worker(settings: Settings, once: bool) -> None:
+    engine = create_engine(settings)
+    worker = Worker(settings, create_sessionmaker(engine))
+    try:
+        if once:
+            print(f"handled {await worker.run_once()} events and deliveries", file=sys.stderr)
+            return
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await worker.run(stop)
+    finally:
+        await engine.dispose()
+
+
+def _cmd_worker(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    migrate()
+    if args.metrics_port:
+        start_http_server(args.metrics_port, addr=args.metrics_host)
+    asyncio.run(_run_worker(settings, args.once))
+
+
 def _cmd_demo(_: argparse.Namespace) -> None:
     migrate()
     asyncio.run(load_demo(get_settings()))
@@ -99,6 +126,12 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     serve.set_defaults(func=_cmd_serve)
+
+    worker = commands.add_parser("worker", help="deliver events to webhooks and run the scheduled jobs")
+    worker.add_argument("--once", action="store_true", help="one pass over what is due, then exit")
+    worker.add_argument("--metrics-port", type=int, help="serve Prometheus metrics on this port")
+    worker.add_argument("--metrics-host", default="127.0.0.1")
+    worker.set_defaults(func=_cmd_worker)
 
     commands.add_parser("demo", help="load the demo company and print tokens").set_defaults(func=_cmd_demo)
 

@@ -1,5 +1,6 @@
 """Application factory."""
 
+import contextlib
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -36,6 +37,7 @@ from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
 from app.scoring.router import router as scoring
+from app.worker import Worker, running
 
 API_PREFIX = "/api/v1"
 
@@ -124,7 +126,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # a read 184 µs of CPU before, 43 µs after (scripts/bench_http.py).
         gc.collect()
         gc.freeze()
-        yield
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.embedded_worker:
+                # One process does everything on the embedded default; production runs `kpr worker` replicas.
+                await stack.enter_async_context(running(Worker(settings, app.state.sessionmaker)))
+            yield
         await app.state.engine.dispose()
 
     app = FastAPI(
