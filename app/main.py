@@ -36,6 +36,7 @@ from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
 from app.scoring.router import router as scoring
+from app.webhooks.router import router as webhooks
 
 API_PREFIX = "/api/v1"
 
@@ -108,6 +109,7 @@ DOMAINS = (
     evaluations,
     scoring,
     audit,
+    webhooks,
 )
 
 
