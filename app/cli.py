@@ -9,9 +9,9 @@ import uuid
 from pathlib import Path
 
 import uvicorn
-from prometheus_client import start_http_server
 from alembic import command
 from alembic.config import Config
+from prometheus_client import start_http_server
 
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker

@@ -37,6 +37,7 @@ from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
 from app.scoring.router import router as scoring
+from app.webhooks.router import router as webhooks
 from app.worker import Worker, running
 
 API_PREFIX = "/api/v1"
@@ -110,6 +111,7 @@ DOMAINS = (
     evaluations,
     scoring,
     audit,
+    webhooks,
 )
 
 

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # Run the delivery worker and scheduled jobs inside `kpr serve` (the embedded default needs one process only);
     # production runs `kpr worker` replicas and turns this off.
     embedded_worker: bool = True
+    # The key that encrypts webhook signing secrets at rest (app/webhooks/secrets.py). Unset, it is derived from the
+    # JWT secret; set, the JWT secret can rotate on its own. Changing whichever key is in use makes the stored webhook
+    # secrets unreadable: every webhook must then be deleted and created again (a new secret for each consumer).
+    webhook_secret_key: str | None = None
 
     @field_validator("cors_origins", "webhook_allowed_hosts", mode="before")
     @classmethod

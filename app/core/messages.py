@@ -472,4 +472,50 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "smart.direction.decrease": {"en": "decrease", "zh-CN": "降低"},
     "smart.relation.below": {"en": "below", "zh-CN": "低于"},
     "smart.relation.above": {"en": "above", "zh-CN": "高于"},
+    # --- Webhooks (events out, DESIGN §13).
+    "resource.webhook": {"en": "Webhook", "zh-CN": "Webhook"},
+    "resource.webhook_delivery": {"en": "Webhook delivery", "zh-CN": "Webhook 投递记录"},
+    "action.manage webhooks": {"en": "manage webhooks", "zh-CN": "管理 Webhook"},
+    "webhook.test_message": {
+        "en": "A test event from the KPR service: this webhook receives events.",
+        "zh-CN": "来自 KPR 服务的测试事件：此 Webhook 可以接收事件。",
+    },
+    "field.webhook_url_invalid": {
+        "en": "must be an absolute URL such as https://example.com/hooks/kpr",
+        "zh-CN": "必须是完整的 URL，例如 https://example.com/hooks/kpr",
+    },
+    "field.webhook_url_too_long": {
+        "en": "must be at most {limit} characters long",
+        "zh-CN": "长度不能超过 {limit} 个字符",
+    },
+    "field.webhook_url_scheme": {
+        "en": "must start with https:// (http:// only for a host listed in KPR_WEBHOOK_ALLOWED_HOSTS)",
+        "zh-CN": "必须以 https:// 开头（只有 KPR_WEBHOOK_ALLOWED_HOSTS 中列出的主机才可使用 http://）",
+    },
+    "field.webhook_url_credentials": {
+        "en": "must not contain a user name or password",
+        "zh-CN": "不能包含用户名或密码",
+    },
+    "field.webhook_url_port": {
+        "en": "must use the default port {port} (other ports only for a host listed in KPR_WEBHOOK_ALLOWED_HOSTS)",
+        "zh-CN": "必须使用默认端口 {port}（只有 KPR_WEBHOOK_ALLOWED_HOSTS 中列出的主机才可使用其他端口）",
+    },
+    "field.webhook_url_address": {
+        "en": "must not point to the non-public address {address} (loopback, private, link-local, reserved…), "
+        "unless it is listed in KPR_WEBHOOK_ALLOWED_HOSTS",
+        "zh-CN": "不能指向非公网地址 {address}（回环、私有、链路本地、保留地址等），"
+        "除非它已列入 KPR_WEBHOOK_ALLOWED_HOSTS",
+    },
+    "field.webhook_url_local_name": {
+        "en": "must not name the local host {host}, unless it is listed in KPR_WEBHOOK_ALLOWED_HOSTS",
+        "zh-CN": "不能使用本地主机名 {host}，除非它已列入 KPR_WEBHOOK_ALLOWED_HOSTS",
+    },
+    "webhook.resolved_private": {
+        "en": "{host} resolves to the non-public address {address}; only public addresses are called",
+        "zh-CN": "{host} 解析到非公网地址 {address}；只会调用公网地址",
+    },
+    "webhook.unresolvable": {
+        "en": "{host} could not be resolved: {reason}",
+        "zh-CN": "无法解析 {host}：{reason}",
+    },
 }

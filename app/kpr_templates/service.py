@@ -14,8 +14,9 @@ from sqlalchemy import ColumnElement, false, insert, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
+from app.core import outbox
 from app.core.access import Actor, reports_of
-from app.core.enums import KprStatus, PlanStatus
+from app.core.enums import EventType, KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, InvalidCursor, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.pagination import PageParams
@@ -25,6 +26,7 @@ from app.figures import service as figures
 from app.kpr_templates.library import KprTemplate as TemplateDef
 from app.kpr_templates.library import get_template, list_templates
 from app.kpr_templates.schemas import CreatedKpr, TemplateApplied, TemplateApply
+from app.kprs.presenter import present_many as present_kprs
 from app.models import Cycle, Employee, Goal, Kpr, Organization, Plan
 from app.models.base import utcnow
 from app.plans import service as plan_service
@@ -132,6 +134,9 @@ async def apply(session: AsyncSession, actor: Actor, template: TemplateDef, data
     kpr_rows = [{**values, "id": c.kpr_id, "plan_id": c.plan_id, "owner_id": c.employee_id} for c in created]
     await session.execute(insert(Kpr), kpr_rows)
     await figures.kprs_changed(session, [c.kpr_id for c in created], goals_reached=[goal.id])
+    # One event per KPR, as the API shows it, in one INSERT.
+    made = await session.scalars(select(Kpr).where(Kpr.id.in_([c.kpr_id for c in created])).order_by(Kpr.id))
+    await outbox.publish_many(session, org, EventType.KPR_CREATED, await present_kprs(session, list(made)))
 
     unaudited = ("organization_id", "created_at", "updated_at")
     audited = {key: value for key, value in values.items() if key not in unaudited}

@@ -23,15 +23,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from prometheus_client import Counter, Gauge
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, insert, or_, select, true, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook as Signer
 
 from app.core.config import Settings
 from app.core.enums import DeliveryStatus
 from app.models import OutboxEvent, Webhook, WebhookDelivery
-from app.webhooks.secrets import decrypt
-from app.webhooks.ssrf import UnsafeAddress, UnresolvableHost, resolve_public
+from app.webhooks.secrets import SecretUnreadable, decrypt
+from app.webhooks.ssrf import TargetRefused, host_and_port, resolve_public
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ FIRST_RETRY_SECONDS = 5.0
 LONGEST_WAIT_SECONDS = 4 * 3600.0
 FAN_OUT_BATCH = 500
 CONCURRENCY = 32
-PER_WEBHOOK = 4
+PER_WEBHOOK = 16
 ERROR_LENGTH = 500
 
 Clock = Callable[[], datetime]
@@ -55,7 +55,7 @@ LAG = Gauge("kpr_outbox_lag_seconds", "Age of the oldest event not yet fanned ou
 def backoff_seconds(attempts: int, rng: random.Random) -> float:
     """The wait before attempt ``attempts + 1``: doubling from 5 s to at most 4 h, with jitter (a half to all of it),
     so a consumer coming back up is not met by every retry at the same instant."""
-    ceiling = min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_WAIT_SECONDS)
+    ceiling = min(FIRST_RETRY_SECONDS * 2.0 ** max(attempts - 1, 0), LONGEST_WAIT_SECONDS)
     return ceiling * (0.5 + rng.random() / 2)
 
 
@@ -67,7 +67,7 @@ async def fan_out(session: AsyncSession, now: datetime) -> int:
     """One batch of committed events becomes deliveries to the webhooks that subscribe to them. Set-based: three
     statements a batch (the events, their organizations' active webhooks, the deliveries) and the mark."""
     events_query = (
-        select(OutboxEvent.id, OutboxEvent.organization_id, OutboxEvent.type)
+        select(OutboxEvent.id, OutboxEvent.organization_id, OutboxEvent.type, OutboxEvent.occurred_at)
         .where(OutboxEvent.dispatched_at.is_(None))
         .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
         .limit(FAN_OUT_BATCH)
@@ -97,7 +97,9 @@ async def fan_out(session: AsyncSession, now: datetime) -> int:
             "event_type": event.type,
             "status": DeliveryStatus.PENDING,
             "attempts": 0,
-            "next_attempt_at": now,
+            # Due since it happened (or now, should the writer's clock run ahead of this one's): claims take the
+            # oldest first, so a worker sends in the order of the writes.
+            "next_attempt_at": min(event.occurred_at, now),
             "give_up_at": now + RETRY_WINDOW,
             "created_at": now,
             "updated_at": now,
@@ -141,29 +143,47 @@ async def claim(
     session: AsyncSession, worker_id: str, now: datetime, limit: int, busy: Collection[uuid.UUID] = ()
 ) -> list[Claimed]:
     """Lease up to ``limit`` due deliveries, at most ``PER_WEBHOOK`` of one webhook, none of the ``busy`` ones."""
-    ranked = (
-        select(
-            WebhookDelivery.id,
-            func.row_number()
-            .over(
-                partition_by=WebhookDelivery.webhook_id,
-                order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id),
-            )
-            .label("rank"),
-        )
-        .where(_due(now))
-        .subquery()
-    )
-    candidates = (
-        select(WebhookDelivery.id)
-        .where(WebhookDelivery.id.in_(select(ranked.c.id).where(ranked.c.rank <= PER_WEBHOOK)), _due(now))
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
-        .limit(limit)
-    )
-    if busy:
-        candidates = candidates.where(WebhookDelivery.webhook_id.not_in(list(busy)))
     if _is_postgres(session):
-        candidates = candidates.with_for_update(skip_locked=True)
+        # Webhook by webhook, the oldest few due deliveries each, skipping rows another worker is claiming: workers
+        # claiming at once take different rows, and every webhook with work gets its share of the batch.
+        hooks = select(Webhook.id).where(Webhook.active.is_(True))
+        if busy:
+            hooks = hooks.where(Webhook.id.not_in(list(busy)))
+        hooks_sub = hooks.subquery("hooks")
+        each = (
+            select(WebhookDelivery.id, WebhookDelivery.next_attempt_at)
+            .where(WebhookDelivery.webhook_id == hooks_sub.c.id, _due(now))
+            .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id)
+            .limit(PER_WEBHOOK)
+            .with_for_update(skip_locked=True)
+            .lateral("each")
+        )
+        candidates = (
+            select(each.c.id).select_from(hooks_sub).join(each, true()).order_by(each.c.next_attempt_at).limit(limit)
+        )
+    else:
+        # One worker on SQLite: the oldest due deliveries, ranked within their webhook.
+        ranked = (
+            select(
+                WebhookDelivery.id,
+                WebhookDelivery.webhook_id,
+                WebhookDelivery.next_attempt_at,
+                func.row_number()
+                .over(
+                    partition_by=WebhookDelivery.webhook_id,
+                    order_by=(WebhookDelivery.next_attempt_at, WebhookDelivery.id),
+                )
+                .label("rank"),
+            )
+            .join(Webhook, Webhook.id == WebhookDelivery.webhook_id)
+            .where(_due(now), Webhook.active.is_(True))
+            .subquery()
+        )
+        candidates = (
+            select(ranked.c.id).where(ranked.c.rank <= PER_WEBHOOK).order_by(ranked.c.next_attempt_at).limit(limit)
+        )
+        if busy:
+            candidates = candidates.where(ranked.c.webhook_id.not_in(list(busy)))
     ids = list(await session.scalars(candidates))
     if not ids:
         return []
@@ -231,25 +251,29 @@ def signed_headers(secret: str, event: dict[str, Any], body: str, now: datetime)
     }
 
 
-async def send(
-    client: httpx.AsyncClient, settings: Settings, delivery: Claimed, now: datetime
-) -> Outcome:
+async def send(client: httpx.AsyncClient, settings: Settings, delivery: Claimed, now: datetime) -> Outcome:
     """One attempt. The host is resolved and every address checked now (a name may have been re-pointed at the
     internal network since the webhook was saved: DNS rebinding), and the request goes to the checked address, with
     the name kept for the Host header and TLS (SNI and certificate)."""
     parts = urlsplit(delivery.url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host, port = host_and_port(delivery.url)
     try:
-        addresses = await resolve_public(host, port, settings.webhook_allowed_hosts)
-    except (UnsafeAddress, UnresolvableHost) as exc:
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            addresses = await resolve_public(host, port, settings.webhook_allowed_hosts)
+    except TargetRefused as exc:
         return Outcome(False, error=str(exc)[:ERROR_LENGTH])
+    except TimeoutError:
+        return Outcome(False, error=f"{host} did not resolve within {TIMEOUT_SECONDS:g} s")
     address = addresses[0]
     literal = f"[{address}]" if ":" in address else address
     netloc = f"{literal}:{parts.port}" if parts.port else literal
     pinned = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
     body = json.dumps(delivery.event, ensure_ascii=False, separators=(",", ":"))
-    headers = signed_headers(decrypt(settings, delivery.secret_encrypted), delivery.event, body, now)
+    try:
+        secret = decrypt(settings, delivery.secret_encrypted)
+    except SecretUnreadable:
+        return Outcome(False, error="the signing secret cannot be read (was the key it was stored with changed?)")
+    headers = signed_headers(secret, delivery.event, body, now)
     headers["host"] = parts.netloc.rpartition("@")[2]
     extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
     try:
@@ -328,4 +352,3 @@ def new_client() -> httpx.AsyncClient:
         trust_env=False,
         limits=httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY),
     )
-
