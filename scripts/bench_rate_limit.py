@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import time
 import uuid
-from types import SimpleNamespace
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -35,7 +34,6 @@ async def cpu_per_request(app: ASGIApp, settings: Settings, requests: int, princ
         mint_token(settings, subject=f"user-{n}", organization_id=uuid.UUID(int=n % 10), roles=[])
         for n in range(principals)
     ]
-    state = SimpleNamespace(state=SimpleNamespace(settings=settings))
     statuses: set[int] = set()
 
     async def receive() -> dict[str, Any]:
@@ -52,7 +50,6 @@ async def cpu_per_request(app: ASGIApp, settings: Settings, requests: int, princ
             "path": "/api/v1/kprs/5f1c9a0e-0b7d-4c35-9a51-3d2f0f4f7a10",
             "headers": [(b"host", b"bench"), (b"authorization", f"Bearer {tokens[n % principals]}".encode())],
             "client": ("127.0.0.1", 50000),
-            "app": state,
         }
 
     best = float("inf")

@@ -162,6 +162,7 @@ class Limiter:
     """The quotas of the settings, counted in one storage."""
 
     def __init__(self, settings: Settings, storage: Storage | None = None) -> None:
+        self.settings = settings
         self.storage = storage if storage is not None else create_storage(settings)
         self.strategy: RateLimiter = STRATEGIES[settings.rate_limit_strategy](self.storage)
         quotas = {
@@ -213,7 +214,7 @@ class Limiter:
             self._retry_at = time.monotonic() + RETRY_STORAGE_AFTER
             return None
         if self._retry_at:
-            log.warning("rate-limit storage reachable again, requests are counted")
+            log.info("rate-limit storage reachable again, requests are counted")
             self._retry_at = 0.0
         return usages
 
@@ -295,7 +296,7 @@ class RateLimitMiddleware:
         # The precedence of app/core/auth.py: a bearer token, else an API key.
         if scheme.lower() == "bearer" and token.strip():
             try:
-                principal = await principal_from_token(scope["app"].state.settings, token.strip())
+                principal = await principal_from_token(self.limiter.settings, token.strip())
             except Exception:  # refused (or unverifiable): the route answers it, counted against the address
                 return address, None
             return Identity.of(principal), None
