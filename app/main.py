@@ -21,6 +21,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import ERROR_RESPONSES, install_openapi
 from app.core.pagination import CursorCodec, cursor_key
+from app.core.rate_limit import Limiter, RateLimitMiddleware, bulk_routes
 from app.cycles.router import router as cycles
 from app.departments.router import router as departments
 from app.employees.router import router as employees
@@ -149,8 +150,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         include_flat(app, domain, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     install_openapi(app)
 
-    # Added innermost first: CORS wraps everything so even errors carry its headers.
+    # Added innermost first: CORS wraps everything so even errors carry its headers. The rate limiter answers before
+    # the idempotency middleware reserves a key, and inside the request context (request id, language, access log).
     app.add_middleware(IdempotencyMiddleware)
+    if settings.rate_limit_enabled:
+        app.state.rate_limiter = Limiter(settings)
+        app.add_middleware(
+            RateLimitMiddleware, limiter=app.state.rate_limiter, prefix=API_PREFIX, bulk=bulk_routes(app.routes)
+        )
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -166,6 +173,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "X-Request-ID",
                 "Accept-Language",
             ],
-            expose_headers=["ETag", "Location", "X-Request-ID", "Idempotent-Replayed"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Idempotent-Replayed",
+                "RateLimit",
+                "RateLimit-Policy",
+                "Retry-After",
+            ],
         )
     return app

@@ -78,7 +78,9 @@ def database_url() -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=TEST_SECRET)
+    # The suite makes thousands of requests as a handful of principals: rate limits are tested on their own
+    # (tests/core/test_rate_limit.py), with apps that enable them.
+    return Settings(database_url=database_url, jwt_secret=TEST_SECRET, rate_limit_enabled=False)
 
 
 @pytest.fixture(scope="session")

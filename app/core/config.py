@@ -4,8 +4,9 @@ import logging
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -38,6 +39,22 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(default=5.0, gt=0)  # seconds to open a connection
     db_pool_timeout: float = Field(default=10.0, gt=0)  # seconds to wait for a free pooled connection
     db_statement_timeout: float = Field(default=30.0, gt=0)  # seconds one statement may run (server and client side)
+    # Rate limits (app/core/rate_limit.py), in the limits library's notation ("600/minute", "10 per 2 minutes"). A
+    # principal has its own quota per route class; its organization a larger one that all its principals share.
+    # Callers without valid credentials are counted per client address.
+    rate_limit_enabled: bool = True
+    # memory:// counts in each process (the embedded default); redis://host:6379/0 shares the counts between workers
+    # and replicas.
+    rate_limit_storage: str = "memory://"
+    rate_limit_storage_timeout: float = Field(default=0.25, gt=0)  # seconds to reach Redis before failing open
+    rate_limit_strategy: Literal["sliding-window-counter", "moving-window", "fixed-window"] = "sliding-window-counter"
+    rate_limit_reads: str = "600/minute"
+    rate_limit_writes: str = "120/minute"
+    rate_limit_bulk: str = "10/minute"
+    rate_limit_org_reads: str = "6000/minute"
+    rate_limit_org_writes: str = "1200/minute"
+    rate_limit_org_bulk: str = "30/minute"
+    rate_limit_anonymous: str = "60/minute"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -50,6 +67,29 @@ class Settings(BaseSettings):
 
                 return json.loads(text)
             return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    @field_validator(
+        "rate_limit_reads",
+        "rate_limit_writes",
+        "rate_limit_bulk",
+        "rate_limit_org_reads",
+        "rate_limit_org_writes",
+        "rate_limit_org_bulk",
+        "rate_limit_anonymous",
+    )
+    @classmethod
+    def _one_rate_limit(cls, value: str) -> str:
+        # Refused at start-up rather than at the first request; one limit each, since a policy has one window.
+        if len(parse_many(value)) != 1:
+            raise ValueError("one rate limit, such as 600/minute")
+        return value
+
+    @field_validator("rate_limit_storage")
+    @classmethod
+    def _known_storage(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://", "redis+unix://")):
+            raise ValueError("memory:// or a redis:// URL")
         return value
 
     @property

@@ -130,6 +130,14 @@ class PreconditionFailed(AppError):
     detail_key = "detail.if_match"
 
 
+class RateLimited(AppError):
+    """A quota is used up (app/core/rate_limit.py); ``headers`` carry Retry-After and the RateLimit fields."""
+
+    status = 429
+    code = "RATE_LIMITED"
+    detail_key = "detail.rate_limited"
+
+
 class ValidationFailed(AppError):
     status = 422
     code = "VALIDATION_FAILED"
@@ -174,11 +182,16 @@ def _jsonable_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return cleaned
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+def app_error_response(request: Request | None, exc: AppError) -> JSONResponse:
+    """The problem+json answer to ``exc``, for the handler below and for middleware that answers before any route."""
     return problem_response(
         request, exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers, extra=exc.extra
     )
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return app_error_response(request, exc)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:

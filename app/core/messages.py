@@ -30,6 +30,7 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "IDEMPOTENCY_IN_PROGRESS": {"en": "Request in progress", "zh-CN": "相同请求正在处理中"},
     "INTERNAL_ERROR": {"en": "Internal server error", "zh-CN": "服务器内部错误"},
     "SERVICE_UNAVAILABLE": {"en": "Service unavailable", "zh-CN": "服务暂不可用"},
+    "RATE_LIMITED": {"en": "Too many requests", "zh-CN": "请求过于频繁"},
     "WEIGHTS_MUST_TOTAL_100": {"en": "Weights must total 100", "zh-CN": "权重合计必须为 100"},
     "SMART_CHECK_FAILED": {"en": "SMART check failed", "zh-CN": "SMART 检查未通过"},
     "EVALUATION_LOCKED": {"en": "Evaluation locked", "zh-CN": "评估已锁定"},
@@ -66,6 +67,10 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     },
     "detail.forbidden": {"en": "You may not {action}.", "zh-CN": "您无权{action}。"},
     "detail.forbidden_generic": {"en": "You may not do this.", "zh-CN": "您无权执行此操作。"},
+    "detail.rate_limited": {
+        "en": "Too many requests under the '{policy}' rate limit; retry in {seconds} s.",
+        "zh-CN": "已超出限流策略“{policy}”的配额，请在 {seconds} 秒后重试。",
+    },
     "detail.validation": {"en": "The request is not valid; see errors.", "zh-CN": "请求内容无效，详见 errors。"},
     "validation.nul": {
         "en": "Text may not contain the NUL character (\\u0000).",

@@ -20,6 +20,29 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: _problem("Not found, or not visible to the caller."),
     413: _problem("Body larger than 1 MiB."),
     422: _problem("Validation failed; see errors."),
+    429: {
+        **_problem(
+            "Too many requests: a rate limit of the caller, its organization or (without valid credentials) its "
+            "address is used up. Reads, writes and bulk operations (template apply, cycle transitions, exports) "
+            "have separate limits; successful answers carry RateLimit and RateLimit-Policy too."
+        ),
+        "headers": {
+            "Retry-After": {
+                "description": "Seconds to wait before retrying.",
+                "schema": {"type": "integer", "minimum": 1},
+            },
+            "RateLimit": {
+                "description": "What is left of each limit and the seconds until more is available "
+                '(draft-ietf-httpapi-ratelimit-headers), e.g. `"reads";r=0;t=12`.',
+                "schema": {"type": "string"},
+            },
+            "RateLimit-Policy": {
+                "description": "Each limit the request was counted against, its quota and window in seconds, e.g. "
+                '`"reads";q=600;w=60`.',
+                "schema": {"type": "string"},
+            },
+        },
+    },
 }
 WRITE_RESPONSES: dict[int | str, dict[str, Any]] = {
     409: _problem("Conflicts with the current state (duplicate, illegal transition, locked)."),

@@ -8,6 +8,7 @@ from app.core.enums import CycleStatus, ExportFormat
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.params import AsOf
+from app.core.rate_limit import bulk
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, check_if_match, resource_response
 from app.core.routing import ApiRoute
@@ -85,6 +86,7 @@ async def list_cycle_transitions(
         "blockers listed) while any is still in self or manager review."
     ),
 )
+@bulk  # entering review and closing touch every plan and evaluation of the cycle
 async def transition_cycle(session: Session, actor: CycleMover, cycle: MovableCycle, body: TransitionIn) -> Response:
     cycle = await service.transition(session, actor, cycle, body.to, body.comment)
     return resource_response(await present(session, cycle))
@@ -138,6 +140,7 @@ async def get_cycle_calibration(session: Session, cycle: CalibratedCycle) -> Res
         }
     },
 )
+@bulk
 async def export_cycle_evaluations(
     session: Session,
     cycle: ExportedCycle,
