@@ -48,7 +48,7 @@ IDEMPOTENCY_KEY_PARAMETER: dict[str, Any] = {
         "Makes the POST safe to retry: the same key with the same body replays the first response; the same key "
         "with another body answers 422. Keys are per organization and kept 24 h."
     ),
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[ -~]+$"},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
     "example": "5f1c9a0e-0b7d-4c35-9a51-3d2f0f4f7a10",
 }
 
@@ -409,13 +409,14 @@ NO_NUL_PATTERN = "^[^\\u0000]*$"
 
 
 def _declare_no_nul(node: Any) -> None:
-    """Free text says what the route class enforces on every string of a request (refused with 422) and so never
-    appears in a response: no NUL. Strings with a format, pattern or fixed values say more already."""
+    """Free text says what the route class enforces on every string of a body or query (refused with 422) and so
+    never appears in a response: no NUL. Strings with a format, pattern or fixed values say more already; a request
+    header (If-Match, Idempotency-Key) is left as it is, since HTTP itself keeps NUL out of it."""
     if isinstance(node, list):
         for item in node:
             _declare_no_nul(item)
         return
-    if not isinstance(node, dict):
+    if not isinstance(node, dict) or node.get("in") == "header":
         return
     if node.get("type") == "string" and not {"format", "pattern", "enum", "const"} & set(node):
         node["pattern"] = NO_NUL_PATTERN
