@@ -111,11 +111,12 @@ def _header_refs(*names: str) -> dict[str, Any]:
 
 # Limits the middleware and the handlers keep for every problem body (Problem itself is shared with the handlers).
 PROBLEM_LIMITS: dict[str, dict[str, Any]] = {
-    "type": {"maxLength": 2048, "format": "uri"},
+    "type": {"maxLength": 2048, "format": "uri-reference"},
     "title": {"maxLength": 200},
     "status": {"format": "int32", "minimum": 400, "maximum": 599},
     "detail": {"maxLength": 10_000},
-    "instance": {"maxLength": 10_000},
+    # The request's path, as long as the HTTP server lets one be.
+    "instance": {"maxLength": 65_536},
     "code": {"maxLength": 64, "pattern": "^[A-Z][A-Z0-9_]*$"},
     "request_id": {"maxLength": 128, "pattern": "^[A-Za-z0-9._:\\-]{1,128}$"},
     # A request body is at most 1 MiB, and it takes more than a byte of it to earn an error.
