@@ -6,6 +6,7 @@ is read), gives every schema a title of its own (FastAPI files a model that read
 one title, which generated clients cannot tell apart), and declares a limit on every string, array and integer.
 """
 
+import copy
 import typing
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -161,7 +162,7 @@ def install_openapi(app: FastAPI) -> None:
                 # Handled by middleware, so routes do not declare it; clients still need to see it in the contract.
                 parameters = post.setdefault("parameters", [])
                 if not any(p.get("in") == "header" and p.get("name") == "Idempotency-Key" for p in parameters):
-                    parameters.append(dict(IDEMPOTENCY_KEY_PARAMETER))
+                    parameters.append(copy.deepcopy(IDEMPOTENCY_KEY_PARAMETER))
             for operation in path.values():
                 # Problem bodies are only ever served as application/problem+json.
                 for status, response in operation.get("responses", {}).items():
@@ -238,7 +239,7 @@ def _routes(routes: Iterable[Any]) -> Iterator[tuple[str, str, APIRoute]]:
 
 
 def _declare_headers(document: dict[str, Any], routes: Iterable[Any]) -> None:
-    document.setdefault("components", {})["headers"] = RESPONSE_HEADERS
+    document.setdefault("components", {})["headers"] = copy.deepcopy(RESPONSE_HEADERS)
     resources = {(method, path) for method, path, route in _routes(routes) if sends_resource(route)}
     for method, path, operation in operations(document):
         for status, response in operation.get("responses", {}).items():
