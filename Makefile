@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PG_TEST_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install install-dev run test test-postgres lint openapi bench bench-http clean
+.PHONY: install install-dev run test test-postgres lint openapi contract contract-clients bench bench-http clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,15 @@ lint: install-dev
 openapi: install
 	$(BIN)/kpr openapi > openapi.json
 
+## Schemathesis against the live demo: every operation, every check (a few minutes).
+contract: install-dev
+	bash scripts/contract.sh
+
+## The clients' own tools on openapi.json: Spectral + OWASP rules, openapi-python-client, openapi-typescript + tsc.
+contract-clients: install-dev
+	cd tools && npm ci --no-audit --no-fund
+	bash scripts/client_contract.sh
+
 bench: install
 	$(BIN)/python scripts/bench_cycle.py
 
@@ -47,4 +56,4 @@ bench-http: install-dev
 	$(BIN)/python scripts/bench_http.py
 
 clean:
-	rm -rf $(VENV) var build *.egg-info
+	rm -rf $(VENV) var build *.egg-info tools/node_modules tools/generated

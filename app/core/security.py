@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app.core.config import Settings
 from app.core.errors import Unauthenticated
 from app.core.i18n import translate
+from app.core.schemas import MAX_ROLE_LENGTH, MAX_ROLES, SUBJECT_MAX
 from app.models import ApiKey
 
 ROLE_ADMIN = "admin"
@@ -157,6 +158,18 @@ async def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
         roles = [roles]
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise Unauthenticated(translate("detail.token_invalid", reason="roles must be a list"))
+    # What the service keeps and shows of a caller has declared limits: the subject is recorded as the actor of
+    # every change (255 characters, as the columns hold), and the roles are shown by GET /me.
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not 1 <= len(subject) <= SUBJECT_MAX:
+        raise Unauthenticated(translate("detail.token_invalid", reason=f"sub must be 1 to {SUBJECT_MAX} characters"))
+    if len(roles) > MAX_ROLES or any(len(role) > MAX_ROLE_LENGTH for role in roles):
+        raise Unauthenticated(
+            translate(
+                "detail.token_invalid",
+                reason=f"at most {MAX_ROLES} roles of at most {MAX_ROLE_LENGTH} characters",
+            )
+        )
     org_claim = claims.get("org")
     organization_id: uuid.UUID | None = None
     if org_claim is not None:
@@ -166,7 +179,7 @@ async def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
             raise Unauthenticated(translate("detail.token_invalid", reason="org is not a UUID")) from exc
     elif ROLE_SYSTEM not in roles:
         raise Unauthenticated(translate("detail.token_invalid", reason="org claim is required"))
-    principal = Principal(subject=str(claims["sub"]), organization_id=organization_id, roles=frozenset(roles))
+    principal = Principal(subject=subject, organization_id=organization_id, roles=frozenset(roles))
     return principal, float(claims["exp"])
 
 

@@ -14,7 +14,7 @@ from app.kpr_templates.library import FUNCTIONS
 from app.kpr_templates.presenter import present_many
 from app.kpr_templates.schemas import KprTemplate, TemplateApplied, TemplateApply
 
-router = APIRouter(route_class=ApiRoute, prefix="/kpr-templates", tags=["kpr templates"])
+router = APIRouter(route_class=ApiRoute, prefix="/kpr-templates", tags=["kpr-templates"])
 
 
 @router.get(

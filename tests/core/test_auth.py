@@ -16,6 +16,7 @@ from httpx import AsyncClient, Response
 
 from app.core import config, security
 from app.core.config import Settings
+from app.core.schemas import MAX_ROLE_LENGTH, MAX_ROLES, SUBJECT_MAX
 from tests.assertions import assert_problem
 from tests.conftest import TEST_SECRET, AppClientFactory
 from tests.factories import Tenant, auth
@@ -128,6 +129,33 @@ async def test_required_claims(client: AsyncClient, tenant: Tenant, missing: str
 
 async def test_roles_must_be_a_list_of_strings(client: AsyncClient, tenant: Tenant) -> None:
     assert_unauthenticated(await client.get(ME, headers=auth(_hs256(_claims(tenant, roles=[1, 2])))))
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sub": ""},
+        {"sub": "s" * (SUBJECT_MAX + 1)},
+        {"roles": ["admin"] + [f"role{i}" for i in range(MAX_ROLES)]},
+        {"roles": ["r" * (MAX_ROLE_LENGTH + 1)]},
+    ],
+    ids=["empty-sub", "long-sub", "too-many-roles", "long-role"],
+)
+async def test_subject_and_roles_stay_within_the_declared_limits(
+    client: AsyncClient, tenant: Tenant, overrides: dict[str, Any]
+) -> None:
+    # GET /me and every recorded actor declare these limits; a token beyond them is refused, not half-stored.
+    assert_unauthenticated(await client.get(ME, headers=auth(_hs256(_claims(tenant, **overrides)))))
+
+
+async def test_subject_and_roles_at_the_limits_are_accepted(client: AsyncClient, tenant: Tenant) -> None:
+    roles = ["system", *(f"{i:0{MAX_ROLE_LENGTH}d}" for i in range(MAX_ROLES - 1))]
+    claims = _claims(tenant, sub="s" * SUBJECT_MAX, roles=roles)
+    del claims["org"]
+    response = await client.get(ME, headers=auth(_hs256(claims)))
+    assert response.status_code == 200, response.text
+    assert response.json()["subject"] == "s" * SUBJECT_MAX
+    assert len(response.json()["roles"]) == MAX_ROLES
 
 
 async def test_system_token_needs_no_org(client: AsyncClient, tenant: Tenant) -> None:
