@@ -23,6 +23,8 @@ def isolated_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.chdir(tmp_path)
     for name in ("KPR_JWT_SECRET", "KPR_DATABASE_URL", "KPR_JWT_AUDIENCE", "KPR_JWT_ISSUER"):
         monkeypatch.delenv(name, raising=False)
+    # The defaults' files go to the data directory, never the project's own var/.
+    monkeypatch.setenv("KPR_DATA_DIR", str(tmp_path / "var"))
     config.get_settings.cache_clear()
     config._dev_secret.cache_clear()
     try:
