@@ -71,6 +71,9 @@ class Settings(BaseSettings):
         self.data_dir = self.data_dir.expanduser().absolute()
         if not self.database_url:
             self.database_url = sqlite_url(self.data_dir / DATABASE_FILE)
+        # An empty variable (a build argument left unset) says nothing.
+        self.public_url = self.public_url or None
+        self.commit = self.commit or None
         return self
 
     @property

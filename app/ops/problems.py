@@ -13,6 +13,7 @@ from app.core.messages import LOCALES, Locale
 from app.core.problems import PROBLEMS_PATH, ProblemType, catalogue, type_url
 
 _CODE_SPAN = re.compile(r"`([^`]+)`")
+_COLON: dict[Locale, str] = {"en": ": ", "zh-CN": "："}
 
 
 def as_json(problem: ProblemType, base_url: str) -> dict[str, Any]:
@@ -138,8 +139,8 @@ def markdown() -> str:
             lines += [
                 f"**{problem.title}** ({locale})",
                 "",
-                f"- {translate('problems.meaning', locale)}: {problem.meaning}",
-                f"- {translate('problems.remedy', locale)}: {problem.remedy}",
+                f"- {translate('problems.meaning', locale)}{_COLON[locale]}{problem.meaning}",
+                f"- {translate('problems.remedy', locale)}{_COLON[locale]}{problem.remedy}",
                 "",
             ]
         lines.pop()
