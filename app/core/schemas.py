@@ -23,6 +23,7 @@ from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from app.core.pagination import MAX_CURSOR_LENGTH, MAX_LIMIT
+from app.core.problems import ProblemCode
 
 CENT = Decimal("0.01")
 
@@ -276,12 +277,15 @@ class Page(BaseModel, Generic[T]):
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error is answered."""
 
-    type: str
+    type: str = Field(
+        description="A link to the page describing `code` on this service (`/problems/{slug}`): JSON, or HTML for a "
+        "browser."
+    )
     title: str
     status: int
     detail: str
     instance: str | None = None
-    code: str = Field(description="Stable UPPER_SNAKE_CASE error code.")
+    code: ProblemCode = Field(description="Stable UPPER_SNAKE_CASE error code; docs/errors.md lists them all.")
     request_id: str | None = None
     errors: list[dict[str, Any]] | None = None
 
@@ -289,7 +293,7 @@ class Problem(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "type": "https://kpr.example.com/problems/not-found",
+                    "type": "http://127.0.0.1:8000/problems/not-found",
                     "title": "Not found",
                     "status": 404,
                     "detail": "Employee 3f0c… was not found.",

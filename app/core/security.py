@@ -32,6 +32,8 @@ ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"]
 API_KEY_PREFIX = "kpr_"
 LAST_USED_PRECISION = timedelta(minutes=1)
 LEEWAY_SECONDS = 30
+# How long a token minted here (`kpr token`, `kpr demo`) is valid; tokens of an identity provider carry their own exp.
+TOKEN_TTL = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def mint_token(
     subject: str,
     organization_id: uuid.UUID | None,
     roles: list[str],
-    ttl: timedelta = timedelta(hours=12),
+    ttl: timedelta = TOKEN_TTL,
 ) -> str:
     now = datetime.now(UTC)
     claims: dict[str, Any] = {"sub": subject, "roles": roles, "iat": now, "exp": now + ttl}

@@ -18,6 +18,7 @@ from app.core.access import Actor
 from app.core.enums import EvaluationStatus, KprStatus, PlanStatus
 from app.core.errors import Conflict
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.transitions import StateMachine, insert_transitions_from, record_transitions
 from app.evaluations import figures as fig
 from app.figures import service as figures
@@ -206,7 +207,7 @@ async def _blockers(session: AsyncSession, cycle: Cycle) -> None:
     ]
     raise Conflict(
         detail=translate("evaluation.cycle_blocked", total=total),
-        code="CYCLE_BLOCKED",
+        code=ProblemCode.CYCLE_BLOCKED,
         extra={"blockers": blockers, "blocker_count": total, "blockers_truncated": total > len(blockers)},
     )
 

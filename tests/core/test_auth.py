@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from httpx import AsyncClient, Response
 
-from app.core import config, security
+from app.core import security
 from app.core.config import Settings
 from app.core.schemas import MAX_ROLE_LENGTH, MAX_ROLES, SUBJECT_MAX
 from tests.assertions import assert_problem
@@ -217,13 +217,12 @@ class TestRs256:
         database_url: str,
         key_pair: tuple[Any, str],
         tenant: Tenant,
-        monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path,
     ) -> None:
-        # With no secret the app still derives its cursor key from a dev secret; keep that file out of ./var/.
-        monkeypatch.setattr(config, "VAR_DIR", tmp_path)
-        monkeypatch.setattr(config, "DEV_SECRET_FILE", tmp_path / "dev-jwt-secret")
-        only_public = Settings(database_url=database_url, jwt_secret=None, jwt_public_key=key_pair[1])
+        # With no secret the app still derives its cursor key from a dev secret; keep that file out of var/.
+        only_public = Settings(
+            database_url=database_url, jwt_secret=None, jwt_public_key=key_pair[1], data_dir=tmp_path
+        )
         async with client_for(only_public) as rs_client:
             body = assert_unauthenticated(await rs_client.get(ME, headers=auth(_hs256(_claims(tenant)))))
         assert "HS256" in body["detail"]
