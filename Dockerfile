@@ -18,7 +18,11 @@ COPY --from=build /opt/venv /opt/venv
 COPY --from=build /src/alembic.ini /opt/venv/lib/python3.11/site-packages/alembic.ini
 COPY --from=build /src/migrations /opt/venv/lib/python3.11/site-packages/migrations
 RUN mkdir -p /srv/var && chown kpr /srv/var
-ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
+# The source revision, shown by GET /version: docker build --build-arg KPR_COMMIT=$(git rev-parse --short HEAD) .
+ARG KPR_COMMIT=""
+# KPR_DATA_DIR: where the defaults (a SQLite file, a development secret) would go; production sets
+# KPR_DATABASE_URL and KPR_JWT_SECRET and writes nothing there.
+ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1 KPR_DATA_DIR=/srv/var KPR_COMMIT=$KPR_COMMIT
 USER kpr
 EXPOSE 8000
 HEALTHCHECK CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"]

@@ -1,4 +1,4 @@
-"""The ``kpr`` command: migrate, serve, worker, demo, token, openapi."""
+"""The ``kpr`` command: migrate, serve, worker, demo, token, openapi, errors."""
 
 import argparse
 import asyncio
@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import uvicorn
@@ -16,13 +17,15 @@ from prometheus_client import start_http_server
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.logging import configure_logging
-from app.core.security import mint_token
+from app.core.security import TOKEN_TTL, mint_token
 from app.demo import load_demo
 from app.figures import service as figures
 from app.main import create_app
+from app.ops import problems
 from app.worker import Worker
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
+MAX_TOKEN_HOURS = 24 * 31
 
 
 def migrate(database_url: str | None = None) -> None:
@@ -54,12 +57,20 @@ def _cmd_migrate(_: argparse.Namespace) -> None:
     print("database is at the latest schema", file=sys.stderr)
 
 
+def _local_url(host: str, port: int) -> str:
+    """Where a browser on this machine finds a server listening on ``host``."""
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 — naming, not binding
+    return f"http://{f'[{shown}]' if ':' in shown else shown}:{port}"
+
+
 def _cmd_serve(args: argparse.Namespace) -> None:
     settings = get_settings()
     migrate()
     if settings.is_sqlite and args.workers > 1:
         print("SQLite runs in one process; ignoring --workers", file=sys.stderr)
         args.workers = 1
+    url = _local_url(args.host, args.port)
+    print(f"serving on {url}: API docs {url}/docs, error codes {url}/problems", file=sys.stderr)
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -98,9 +109,9 @@ def _cmd_worker(args: argparse.Namespace) -> None:
     asyncio.run(_run_worker(settings, args.once))
 
 
-def _cmd_demo(_: argparse.Namespace) -> None:
+def _cmd_demo(args: argparse.Namespace) -> None:
     migrate()
-    asyncio.run(load_demo(get_settings()))
+    asyncio.run(load_demo(get_settings(), _local_url(args.host, args.port)))
 
 
 def _cmd_token(args: argparse.Namespace) -> None:
@@ -108,11 +119,23 @@ def _cmd_token(args: argparse.Namespace) -> None:
     roles = args.role or []
     if organization_id is None and "system" not in roles:
         raise SystemExit("--org is required unless --role system")
-    print(mint_token(get_settings(), subject=args.sub, organization_id=organization_id, roles=roles))
+    ttl = timedelta(hours=args.hours)
+    print(mint_token(get_settings(), subject=args.sub, organization_id=organization_id, roles=roles, ttl=ttl))
 
 
 def _cmd_openapi(_: argparse.Namespace) -> None:
     print(json.dumps(create_app().openapi(), ensure_ascii=False, indent=2))
+
+
+def _cmd_errors(_: argparse.Namespace) -> None:
+    print(problems.markdown(), end="")
+
+
+def _positive_hours(text: str) -> float:
+    hours = float(text)
+    if not 0 < hours <= MAX_TOKEN_HOURS:
+        raise argparse.ArgumentTypeError(f"between 0 and {MAX_TOKEN_HOURS} hours")
+    return hours
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -133,15 +156,22 @@ def main(argv: list[str] | None = None) -> None:
     worker.add_argument("--metrics-host", default="127.0.0.1")
     worker.set_defaults(func=_cmd_worker)
 
-    commands.add_parser("demo", help="load the demo company and print tokens").set_defaults(func=_cmd_demo)
+    demo = commands.add_parser("demo", help="load the demo company and print tokens")
+    demo.add_argument("--host", default="127.0.0.1", help="where `kpr serve` will listen, for the printed URL")
+    demo.add_argument("--port", type=int, default=8000, help="where `kpr serve` will listen, for the printed URL")
+    demo.set_defaults(func=_cmd_demo)
 
     token = commands.add_parser("token", help="mint a bearer token with the configured secret")
     token.add_argument("--org", help="organization id (omit for --role system)")
     token.add_argument("--sub", required=True, help="subject: the employee's external_id")
     token.add_argument("--role", action="append", choices=["admin", "service", "system"], help="repeatable")
+    token.add_argument(
+        "--hours", type=_positive_hours, default=TOKEN_TTL / timedelta(hours=1), help="how long it is valid (12)"
+    )
     token.set_defaults(func=_cmd_token)
 
     commands.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_cmd_openapi)
+    commands.add_parser("errors", help="print the error-code catalogue (docs/errors.md)").set_defaults(func=_cmd_errors)
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)

@@ -22,6 +22,7 @@ from app.core.logging import configure_logging
 from app.core.middleware import RequestContextMiddleware
 from app.core.openapi import ERROR_RESPONSES, install_openapi
 from app.core.pagination import CursorCodec, cursor_key
+from app.core.rate_limit import Limiter, RateLimitMiddleware, bulk_routes
 from app.cycles.router import router as cycles
 from app.departments.router import router as departments
 from app.employees.router import router as employees
@@ -115,6 +116,36 @@ DOMAINS = (
 )
 
 
+# The contract's groups, in the order of DOMAINS: generated clients make a module of each (kprs, check_ins, …).
+OPENAPI_TAGS = [
+    {"name": "organizations", "description": "Tenants: every other resource belongs to one (system role)."},
+    {"name": "me", "description": "Who the caller is: subject, organization, roles and employee record."},
+    {"name": "departments", "description": "The org chart: a tree of departments with unique codes."},
+    {"name": "employees", "description": "People, matched to identity-provider subjects by external_id."},
+    {"name": "api-keys", "description": "Keys for services; the secret is shown once, at creation."},
+    {"name": "cycles", "description": "Performance periods, their scoring policy, summary, calibration and export."},
+    {"name": "goals", "description": "Company and department objectives, cascading as a tree."},
+    {"name": "plans", "description": "One employee's set of KPRs for a cycle, and its approval."},
+    {"name": "kprs", "description": "Key performance results: owned, weighted, aligned to a goal, scored."},
+    {"name": "kpis", "description": "Process indicators attached to a KPR."},
+    {"name": "check-ins", "description": "Dated measurements of a KPR or KPI (append-only)."},
+    {"name": "revisions", "description": "Change requests to approved KPRs, and their approval."},
+    {"name": "kpr-templates", "description": "Reusable KPRs by business function, applied to many employees."},
+    {"name": "evaluations", "description": "Reviews: self, manager, calibration, and the final rating."},
+    {"name": "scoring", "description": "Score a policy and KPR figures without storing anything."},
+    {"name": "audit", "description": "Who changed what, and when."},
+]
+SERVERS = [
+    {
+        "url": "/",
+        "description": "The deployment that serves this document (local, staging or production).",
+        "x-internal": False,
+    }
+]
+CONTACT = {"name": "KPR service team"}
+LICENSE = {"name": "Proprietary"}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = create_engine(settings)
@@ -143,6 +174,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
         generate_unique_id_function=_operation_id,
+        openapi_tags=OPENAPI_TAGS,
+        servers=SERVERS,
+        contact=CONTACT,
+        license_info=LICENSE,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -157,8 +192,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         include_flat(app, domain, prefix=API_PREFIX, responses=ERROR_RESPONSES)
     install_openapi(app)
 
-    # Added innermost first: CORS wraps everything so even errors carry its headers.
+    # Added innermost first: CORS wraps everything so even errors carry its headers. The rate limiter answers before
+    # the idempotency middleware reserves a key, and inside the request context (request id, language, access log).
     app.add_middleware(IdempotencyMiddleware)
+    if settings.rate_limit_enabled:
+        app.state.rate_limiter = Limiter(settings)
+        app.add_middleware(
+            RateLimitMiddleware, limiter=app.state.rate_limiter, prefix=API_PREFIX, bulk=bulk_routes(app.routes)
+        )
     app.add_middleware(RequestContextMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -174,6 +215,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "X-Request-ID",
                 "Accept-Language",
             ],
-            expose_headers=["ETag", "Location", "X-Request-ID", "Idempotent-Replayed"],
+            expose_headers=[
+                "ETag",
+                "Location",
+                "X-Request-ID",
+                "Idempotent-Replayed",
+                "RateLimit",
+                "RateLimit-Policy",
+                "Retry-After",
+            ],
         )
     return app

@@ -4,6 +4,9 @@ from typing import Any
 
 import httpx
 
+from app.core.errors import PROBLEM_JSON
+from app.core.problems import STATUS, ProblemCode, slug
+
 PROBLEM_FIELDS = {"type", "title", "status", "detail", "instance", "code", "request_id"}
 
 
@@ -21,7 +24,7 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
     assert body.keys() >= PROBLEM_FIELDS, body
     assert body["status"] == status
     assert body["code"] == code, body
-    assert body["type"].endswith("/" + code.lower().replace("_", "-"))
+    assert body["type"] == f"{_origin(response)}/problems/{code.lower().replace('_', '-')}"
     assert body["title"]
     assert body["detail"]
     assert body["request_id"] == response.headers["x-request-id"]
@@ -30,3 +33,40 @@ def assert_problem(response: httpx.Response, status: int, code: str) -> dict[str
         assert isinstance(body.get("errors"), list)
         assert body["errors"]
     return body
+
+
+def _origin(response: httpx.Response) -> str:
+    url = response.request.url
+    return f"{url.scheme}://{url.netloc.decode()}"
+
+
+# Problem type links already fetched and found to answer (one GET per link for the whole session).
+_RESOLVED: set[str] = set()
+
+
+def follow_problem_types(client: httpx.AsyncClient) -> httpx.AsyncClient:
+    """Hold every problem+json answer ``client`` gets to the registry: a registered code with its registered status,
+    and a ``type`` that is a working link to that code's page (fetched, and answering 200)."""
+
+    async def check(response: httpx.Response) -> None:
+        if response.headers.get("content-type") != PROBLEM_JSON or response.request.extensions.get("following"):
+            return
+        await response.aread()
+        body = response.json()
+        code = ProblemCode(body["code"])
+        assert body["status"] == STATUS[code] == response.status_code, body
+        link = body["type"]
+        assert link.endswith(f"/problems/{slug(code)}"), body
+        if link not in _RESOLVED:
+            # A link under KPR_PUBLIC_URL is reached through the proxy; here, the service's own path is what it reaches.
+            target = link if link.startswith(_origin(response)) else f"/problems/{slug(code)}"
+            request = client.build_request("GET", target, headers={"Accept": "application/json"})
+            request.extensions["following"] = True
+            page = await client.send(request)
+            await page.aread()
+            assert page.status_code == 200, (link, page.text)
+            assert page.json()["code"] == code
+            _RESOLVED.add(link)
+
+    client.event_hooks["response"].append(check)
+    return client

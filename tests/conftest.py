@@ -24,6 +24,7 @@ from app.core.db import create_engine
 from app.core.security import mint_token
 from app.main import create_app
 from app.models import Base
+from tests.assertions import follow_problem_types
 
 TEST_SECRET = "test-secret-" + "x" * 32
 
@@ -78,7 +79,9 @@ def database_url() -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, jwt_secret=TEST_SECRET)
+    # The suite makes thousands of requests as a handful of principals: rate limits are tested on their own
+    # (tests/core/test_rate_limit.py), with apps that enable them.
+    return Settings(database_url=database_url, jwt_secret=TEST_SECRET, rate_limit_enabled=False)
 
 
 @pytest.fixture(scope="session")
@@ -125,7 +128,7 @@ async def client(app: FastAPI, sessionmaker: async_sessionmaker[AsyncSession]) -
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+            yield follow_problem_types(client)
     finally:
         app.state.sessionmaker, app.state.read_sessionmaker = original
 
@@ -150,7 +153,7 @@ def client_for(sessionmaker: async_sessionmaker[AsyncSession]) -> AppClientFacto
         other.state.sessionmaker = other.state.read_sessionmaker = sessionmaker
         try:
             async with httpx.AsyncClient(transport=httpx.ASGITransport(app=other), base_url="http://test") as client:
-                yield client
+                yield follow_problem_types(client)
         finally:
             await other.state.engine.dispose()
 
@@ -163,7 +166,7 @@ async def committed_client(app: FastAPI, engine: AsyncEngine) -> AsyncIterator[h
     transport = httpx.ASGITransport(app=app)
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://test", timeout=120) as client:
-            yield client
+            yield follow_problem_types(client)
     finally:
         async with engine.begin() as connection:
             for table in reversed(Base.metadata.sorted_tables):

@@ -5,14 +5,19 @@ import logging
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
 
+from app import cli
 from app.cli import main
 from app.core import config
+from app.core.config import Settings
 from app.core.logging import configure_logging
 from app.core.request_context import request_id_var
+from app.demo import _print_tokens
+from app.ops import problems
 
 
 @pytest.fixture
@@ -23,6 +28,8 @@ def isolated_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     monkeypatch.chdir(tmp_path)
     for name in ("KPR_JWT_SECRET", "KPR_DATABASE_URL", "KPR_JWT_AUDIENCE", "KPR_JWT_ISSUER"):
         monkeypatch.delenv(name, raising=False)
+    # The defaults' files go to the data directory, never the project's own var/.
+    monkeypatch.setenv("KPR_DATA_DIR", str(tmp_path / "var"))
     config.get_settings.cache_clear()
     config._dev_secret.cache_clear()
     try:
@@ -72,3 +79,43 @@ def test_logs_are_json_on_stderr_with_the_request_id(isolated_cli: Path, capsys:
     assert out == ""
     record = json.loads(err.strip().splitlines()[-1])
     assert (record["level"], record["message"], record["request_id"]) == ("WARNING", "hello 你好", "req-7")
+
+
+def test_errors_prints_the_catalogue(isolated_cli: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    main(["errors"])
+    out, _ = capsys.readouterr()
+    assert out == problems.markdown()
+    assert "| [`PLAN_LOCKED`](#plan-locked) | 409 |" in out
+
+
+def test_demo_and_serve_print_the_url_of_the_port_they_are_given(
+    isolated_cli: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loaded: list[str] = []
+    served: list[dict[str, Any]] = []
+
+    async def fake_load_demo(settings: Settings, base_url: str) -> None:
+        loaded.append(base_url)
+
+    monkeypatch.setattr(cli, "migrate", lambda *_: None)
+    monkeypatch.setattr(cli, "load_demo", fake_load_demo)
+    monkeypatch.setattr(cli.uvicorn, "run", lambda *_, **kwargs: served.append(kwargs))
+
+    main(["demo", "--port", "8080"])
+    main(["serve", "--port", "8080"])
+    main(["serve", "--host", "0.0.0.0", "--port", "9000"])
+
+    assert loaded == ["http://127.0.0.1:8080"]
+    assert [(call["host"], call["port"]) for call in served] == [("127.0.0.1", 8080), ("0.0.0.0", 9000)]
+    err = capsys.readouterr().err
+    assert "serving on http://127.0.0.1:8080: API docs http://127.0.0.1:8080/docs" in err
+    assert "serving on http://127.0.0.1:9000" in err
+
+
+def test_the_demo_banner_names_the_url_and_how_long_tokens_last(
+    isolated_cli: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _print_tokens(Settings(jwt_secret="banner-" + "b" * 32), "http://127.0.0.1:8080")
+    out = capsys.readouterr().out
+    assert "Open http://127.0.0.1:8080/docs, click Authorize" in out
+    assert "valid for 12 hours" in out

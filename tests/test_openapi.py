@@ -1,11 +1,16 @@
 """The OpenAPI document is the contract: the committed openapi.json must match the app, and be complete."""
 
+import inspect
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from app.core.openapi import schemas_in_and_out, sends_resource
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.json"
 METHODS = {"get", "post", "put", "patch", "delete"}
@@ -144,3 +149,140 @@ def test_patch_schemas_allow_null_exactly_where_the_server_does() -> None:
             with pytest.raises(ValueError, match="null"):
                 model.model_validate({name: None})
         assert "null" in schema["description"]
+
+
+# Invariants of the contract as clients' own tools read it (scripts/client_contract.sh runs the tools themselves).
+
+
+def _schemas_in(node: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every schema object under ``node`` (with where it is), however deeply nested."""
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        if "type" in node:
+            found.append((where, node))
+        for key, value in node.items():
+            found += _schemas_in(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _schemas_in(value, f"{where}/{index}")
+    return found
+
+
+def test_every_schema_has_a_title_of_its_own(document: dict[str, Any]) -> None:
+    # Generators name models by title: two schemas with one title (FastAPI's X-Input / X-Output) lose one of them.
+    schemas = document["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+    assert len(titles) == len(set(titles)), sorted(t for t in titles if titles.count(t) > 1)
+    assert not [name for name in schemas if name.endswith(("-Input", "-Output"))]
+
+
+def test_every_string_array_and_integer_declares_its_limits(document: dict[str, Any]) -> None:
+    # Bodies, responses, parameters and headers alike: what the OWASP rules (and DESIGN §7) ask of a contract.
+    unbounded = []
+    for where, schema in _schemas_in({"paths": document["paths"], "components": document["components"]}, "#"):
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if "string" in types and not {"maxLength", "enum", "const"} & set(schema):
+            unbounded.append(f"{where}: string without maxLength")
+        if "array" in types and "maxItems" not in schema:
+            unbounded.append(f"{where}: array without maxItems")
+        if "integer" in types and not {"minimum", "maximum", "format"} <= set(schema):
+            unbounded.append(f"{where}: integer without minimum, maximum and format")
+    assert not unbounded, "\n".join(unbounded)
+
+
+def test_page_size_is_bounded_yet_larger_is_cut(document: dict[str, Any]) -> None:
+    limit = next(p for p in document["paths"]["/api/v1/cycles"]["get"]["parameters"] if p["name"] == "limit")
+    assert limit["schema"]["minimum"] == 1
+    assert limit["schema"]["maximum"] == 2**31 - 1
+    assert "cut to 200" in limit["description"]
+
+
+def test_precondition_failed_is_documented_exactly_where_if_match_is_read(document: dict[str, Any]) -> None:
+    readers = 0
+    for method, path, operation in _operations(document):
+        reads = any(p["in"] == "header" and p["name"] == "If-Match" for p in operation.get("parameters", []))
+        assert ("412" in operation["responses"]) == reads, f"{method} {path}"
+        readers += reads
+    assert readers >= 16
+
+
+def test_routes_that_send_an_etag_say_so(app: FastAPI) -> None:
+    # The document declares ETag (and Location on a 201) from the return annotation; a route that answers with
+    # resource_response must carry it, or its ETag would go undeclared.
+    routes = [r for r in app.routes if isinstance(r, APIRoute) and r.include_in_schema]
+    for route in routes:
+        calls = "resource_response(" in inspect.getsource(route.endpoint)
+        assert calls == sends_resource(route), f"{route.path}: annotate `-> ResourceResponse` exactly when it is one"
+    assert sum(sends_resource(r) for r in routes) >= 30
+
+
+def test_response_headers_are_declared_where_they_are_sent(document: dict[str, Any], app: FastAPI) -> None:
+    resources = {
+        (method.lower(), route.path_format)
+        for route in app.routes
+        if isinstance(route, APIRoute) and route.include_in_schema and sends_resource(route)
+        for method in route.methods
+    }
+    for method, path, operation in _operations(document):
+        for status, response in operation["responses"].items():
+            headers = set(response.get("headers", {}))
+            assert "X-Request-ID" in headers, f"{method} {path} {status}"
+            if status[0] in "24":
+                assert {"RateLimit", "RateLimit-Policy"} <= headers, f"{method} {path} {status}"
+            if status == "401":
+                assert "WWW-Authenticate" in headers
+            if status == "429":
+                assert "Retry-After" in headers
+            if status[0] == "2":
+                assert ("ETag" in headers) == ((method.lower(), path) in resources), f"{method} {path} {status}"
+                assert ("Location" in headers) == ("ETag" in headers and status == "201"), f"{method} {path}"
+    declared = document["components"]["headers"]
+    assert declared["ETag"]["required"] is True
+    assert declared["X-Request-ID"]["required"] is True
+
+
+def test_every_operation_documents_429_and_500_as_problems(document: dict[str, Any]) -> None:
+    for method, path, operation in _operations(document):
+        for status in ("429", "500"):
+            content = operation["responses"][status]["content"]
+            assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}, (
+                f"{method} {path} {status}"
+            )
+
+
+def test_tags_are_declared_described_and_make_module_names(document: dict[str, Any]) -> None:
+    declared = {tag["name"]: tag.get("description") for tag in document["tags"]}
+    used = {tag for _, _, operation in _operations(document) for tag in operation.get("tags", [])}
+    assert used == set(declared)
+    for name, description in declared.items():
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", name), name
+        assert description, name
+    assert {"kprs", "kpis", "check-ins", "api-keys"} <= set(declared)
+
+
+def test_the_document_names_its_servers_contact_and_license(document: dict[str, Any]) -> None:
+    assert document["info"]["contact"]["name"]
+    assert document["info"]["license"]["name"]
+    server = document["servers"][0]
+    assert server["url"] == "/"
+    assert "x-internal" in server
+    assert re.search("production", server["description"])
+
+
+def test_request_fields_with_a_default_are_optional(document: dict[str, Any]) -> None:
+    # A request field the service fills in is optional, and carries no `default` keyword (openapi-typescript would
+    # type it as always present); a response writes every field, so there every field is required.
+    inputs, outputs = schemas_in_and_out(document)
+    schemas = document["components"]["schemas"]
+    for name in inputs - outputs:
+        for field, schema in schemas[name].get("properties", {}).items():
+            assert "default" not in schema, f"{name}.{field}"
+            if "Default: `" in schema.get("description", ""):
+                assert field not in schemas[name].get("required", []), f"{name}.{field}"
+    kpr = schemas["KprCreate"]
+    assert "goal_weight" not in kpr["required"]
+    assert "Default: `1`" in kpr["properties"]["goal_weight"]["description"]
+    for name in outputs - inputs:
+        schema = schemas[name]
+        if name != "Problem" and schema.get("type") == "object" and "properties" in schema:
+            assert set(schema["properties"]) == set(schema.get("required", [])), name

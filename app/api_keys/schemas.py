@@ -1,21 +1,24 @@
 import uuid
+from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from app.core.schemas import InputModel, Name, OutputModel, UtcDatetime
+from app.core.schemas import Declared, InputModel, Name, NameOut, OutputModel, SubjectOut, UtcDatetime
 
 
 class ApiKey(OutputModel):
     id: uuid.UUID
-    name: str
-    prefix: str
-    created_by: str
+    name: NameOut
+    prefix: Annotated[str, Declared(maxLength=16)]
+    created_by: SubjectOut
     created_at: UtcDatetime
     last_used_at: UtcDatetime | None
 
 
 class ApiKeyCreated(ApiKey):
-    secret: str = Field(description="The key itself. Shown only in this response; store it now.")
+    secret: Annotated[str, Declared(maxLength=128)] = Field(
+        description="The key itself. Shown only in this response; store it now."
+    )
 
 
 class ApiKeyCreate(InputModel):

@@ -3,16 +3,16 @@ from typing import Any
 
 from pydantic import ConfigDict, Field
 
-from app.core.schemas import OutputModel, UtcDatetime
+from app.core.schemas import CodeOut, OutputModel, SubjectOut, UtcDatetime
 
 
 class AuditEvent(OutputModel):
     """One recorded change: who did what to which entity, with the changed fields before and after."""
 
     id: uuid.UUID
-    actor: str = Field(description="The subject of the caller (an employee's external id, or api-key:ID).")
-    action: str
-    entity_type: str
+    actor: SubjectOut = Field(description="The subject of the caller (an employee's external id, or api-key:ID).")
+    action: CodeOut
+    entity_type: CodeOut
     entity_id: uuid.UUID
     before: dict[str, Any] | None
     after: dict[str, Any] | None

@@ -3,7 +3,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from app.core.schemas import Comment, InputModel, Measure, OutputModel, UtcDatetime
+from app.core.schemas import Comment, CommentOut, Declared, InputModel, Measure, OutputModel, UtcDatetime
 
 
 class CheckIn(OutputModel):
@@ -12,8 +12,8 @@ class CheckIn(OutputModel):
     kpi_id: uuid.UUID | None
     value: Measure
     recorded_at: UtcDatetime
-    note: str | None
-    confidence: int | None
+    note: CommentOut | None
+    confidence: Annotated[int, Declared(minimum=0, maximum=10, format="int32")] | None
     author_id: uuid.UUID | None
     created_at: UtcDatetime
 
@@ -24,7 +24,7 @@ class CheckInCreate(InputModel):
         default=None, description="When measured; defaults to now. Within the cycle."
     )
     note: Comment | None = None
-    confidence: Annotated[int, Field(ge=0, le=10)] | None = None
+    confidence: Annotated[int, Field(ge=0, le=10, json_schema_extra={"format": "int32"})] | None = None
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -15,12 +15,12 @@ from starlette.routing import compile_path
 
 from app.core.i18n import current_locale, translate
 from app.core.messages import MESSAGES
+from app.core.problems import ProblemCode, type_url
 from app.core.request_context import request_id_var
 
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
-PROBLEM_TYPE_BASE = "https://kpr.example.com/problems/"
 RETRY_AFTER_SECONDS = 2
 # SQLSTATE classes that mean "the database cannot serve this now; the same request may succeed later": connection
 # exceptions, insufficient resources, operator intervention (shutdown, cancelled by statement_timeout), and the
@@ -28,20 +28,26 @@ RETRY_AFTER_SECONDS = 2
 _UUID_PARAM = re.compile(r"\{(\w+_id)\}")
 _HTTP_METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"}
 _RETRYABLE_SQLSTATES = ("08", "53", "57", "40", "55P03")
+# Statuses Starlette's own HTTPException may carry (FastAPI's security helpers, the body-size limit).
+_HTTP_CODES = {
+    401: ProblemCode.UNAUTHENTICATED,
+    403: ProblemCode.FORBIDDEN,
+    413: ProblemCode.PAYLOAD_TOO_LARGE,
+}
 
 
 class AppError(Exception):
     """A failure the caller can act on. Services raise these; only the handler below turns them into HTTP."""
 
     status = 400
-    code = "BAD_REQUEST"
+    code = ProblemCode.BAD_REQUEST
     detail_key = "detail.bad_request"
 
     def __init__(
         self,
         detail: str | None = None,
         *,
-        code: str | None = None,
+        code: ProblemCode | None = None,
         errors: Sequence[Mapping[str, Any]] | None = None,
         headers: Mapping[str, str] | None = None,
         extra: Mapping[str, Any] | None = None,
@@ -62,13 +68,13 @@ class AppError(Exception):
 
 class InvalidCursor(AppError):
     status = 400
-    code = "INVALID_CURSOR"
+    code = ProblemCode.INVALID_CURSOR
     detail_key = "detail.cursor"
 
 
 class Unauthenticated(AppError):
     status = 401
-    code = "UNAUTHENTICATED"
+    code = ProblemCode.UNAUTHENTICATED
     detail_key = "detail.unauthenticated"
 
     def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
@@ -77,7 +83,7 @@ class Unauthenticated(AppError):
 
 class Forbidden(AppError):
     status = 403
-    code = "FORBIDDEN"
+    code = ProblemCode.FORBIDDEN
     detail_key = "detail.forbidden"
 
     @property
@@ -98,7 +104,7 @@ class Forbidden(AppError):
 
 class NotFound(AppError):
     status = 404
-    code = "NOT_FOUND"
+    code = ProblemCode.NOT_FOUND
     detail_key = "detail.not_found"
 
     def __init__(self, resource: str, id: object, **kwargs: Any) -> None:
@@ -107,12 +113,12 @@ class NotFound(AppError):
 
 class Conflict(AppError):
     status = 409
-    code = "CONFLICT"
+    code = ProblemCode.CONFLICT
     detail_key = "detail.integrity"
 
 
 class InvalidTransition(Conflict):
-    code = "INVALID_TRANSITION"
+    code = ProblemCode.INVALID_TRANSITION
     detail_key = "detail.invalid_transition"
 
     def __init__(self, current: str, target: str, allowed: Sequence[str]) -> None:
@@ -126,13 +132,21 @@ class InvalidTransition(Conflict):
 
 class PreconditionFailed(AppError):
     status = 412
-    code = "PRECONDITION_FAILED"
+    code = ProblemCode.PRECONDITION_FAILED
     detail_key = "detail.if_match"
+
+
+class RateLimited(AppError):
+    """A quota is used up (app/core/rate_limit.py); ``headers`` carry Retry-After and the RateLimit fields."""
+
+    status = 429
+    code = ProblemCode.RATE_LIMITED
+    detail_key = "detail.rate_limited"
 
 
 class ValidationFailed(AppError):
     status = 422
-    code = "VALIDATION_FAILED"
+    code = ProblemCode.VALIDATION_FAILED
     detail_key = "detail.validation"
 
     @classmethod
@@ -140,18 +154,33 @@ class ValidationFailed(AppError):
         return cls(errors=[{"loc": ["body", field], "msg": message, "type": type_}])
 
 
+def public_base_url(request: Request) -> str:
+    """Where clients reach the service: ``KPR_PUBLIC_URL`` when set (behind a proxy that rewrites the host or the
+    path), else the request's own base URL, so a link the service writes works wherever the response was read."""
+    settings = getattr(getattr(request.scope.get("app"), "state", None), "settings", None)
+    public_url: str | None = getattr(settings, "public_url", None)
+    return public_url or str(request.base_url)
+
+
+def problem_type(request: Request | None, code: ProblemCode) -> str:
+    """The problem's ``type``: a link to the page describing ``code`` (``GET /problems/{code}``) on this service;
+    relative without a request."""
+    return type_url(public_base_url(request) if request is not None else "", code)
+
+
 def problem_response(
     request: Request | None,
     status: int,
-    code: str,
+    code: ProblemCode,
     detail: str,
     *,
     errors: Sequence[Mapping[str, Any]] | None = None,
     headers: Mapping[str, str] | None = None,
     extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
+    code = ProblemCode(code)  # a plain string is accepted only if it is registered (mypy already insists on the enum)
     body: dict[str, Any] = {
-        "type": PROBLEM_TYPE_BASE + code.lower().replace("_", "-"),
+        "type": problem_type(request, code),
         "title": translate(code),
         "status": status,
         "detail": detail,
@@ -174,22 +203,27 @@ def _jsonable_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return cleaned
 
 
-async def _app_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, AppError)
+def app_error_response(request: Request | None, exc: AppError) -> JSONResponse:
+    """The problem+json answer to ``exc``, for the handler below and for middleware that answers before any route."""
     return problem_response(
         request, exc.status, exc.code, exc.detail, errors=exc.errors, headers=exc.headers, extra=exc.extra
     )
 
 
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return app_error_response(request, exc)
+
+
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _jsonable_errors(exc.errors())
-    return problem_response(request, 422, "VALIDATION_FAILED", translate("detail.validation"), errors=errors)
+    return problem_response(request, 422, ProblemCode.VALIDATION_FAILED, translate("detail.validation"), errors=errors)
 
 
 async def _integrity_error(request: Request, exc: Exception) -> JSONResponse:
     log.info("integrity error mapped to 409: %s", exc)
-    return problem_response(request, 409, "CONFLICT", translate("detail.integrity"))
+    return problem_response(request, 409, ProblemCode.CONFLICT, translate("detail.integrity"))
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -212,7 +246,7 @@ def unavailable_response(request: Request | None) -> JSONResponse:
     return problem_response(
         request,
         503,
-        "SERVICE_UNAVAILABLE",
+        ProblemCode.SERVICE_UNAVAILABLE,
         translate("detail.db_unavailable"),
         headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
@@ -228,11 +262,13 @@ async def _database_error(request: Request, exc: Exception) -> JSONResponse:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 404:
-        return problem_response(request, 404, "NOT_FOUND", translate("detail.route_not_found"))
+        return problem_response(request, 404, ProblemCode.NOT_FOUND, translate("detail.route_not_found"))
     if exc.status_code == 405:
         headers = {"Allow": _allowed_methods(request, (exc.headers or {}).get("Allow", ""))}
-        return problem_response(request, 405, "METHOD_NOT_ALLOWED", translate("detail.method"), headers=headers)
-    code = {401: "UNAUTHENTICATED", 403: "FORBIDDEN", 413: "PAYLOAD_TOO_LARGE"}.get(exc.status_code, "BAD_REQUEST")
+        return problem_response(
+            request, 405, ProblemCode.METHOD_NOT_ALLOWED, translate("detail.method"), headers=headers
+        )
+    code = _HTTP_CODES.get(exc.status_code, ProblemCode.BAD_REQUEST)
     return problem_response(request, exc.status_code, code, str(exc.detail), headers=exc.headers)
 
 
@@ -258,7 +294,7 @@ def _allowed_methods(request: Request, fallback: str) -> str:
 
 async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", exc_info=exc)
-    return problem_response(request, 500, "INTERNAL_ERROR", translate("detail.internal"))
+    return problem_response(request, 500, ProblemCode.INTERNAL_ERROR, translate("detail.internal"))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.core.auth import resolve_actor
 from app.core.errors import AppError, problem_response
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.security import Principal, principal_from_api_key, principal_from_token
 from app.models import IdempotencyKey
 
@@ -49,7 +50,7 @@ class IdempotencyMiddleware:
             await problem_response(
                 Request(scope),
                 400,
-                "BAD_REQUEST",
+                ProblemCode.BAD_REQUEST,
                 translate("detail.bad_request", reason="Idempotency-Key: 1-255 characters"),
             )(scope, receive, send)
             return
@@ -137,7 +138,7 @@ class IdempotencyMiddleware:
                 return _problem(
                     request,
                     422,
-                    "IDEMPOTENCY_KEY_REUSED",
+                    ProblemCode.IDEMPOTENCY_KEY_REUSED,
                     "detail.idempotency_reused",
                     errors=[
                         {
@@ -149,11 +150,13 @@ class IdempotencyMiddleware:
                 )
             if existing.status_code is not None and existing.response_body is None:
                 # The first response carried a secret (Cache-Control: no-store), which is never kept.
-                return _problem(request, 409, "IDEMPOTENCY_NOT_REPLAYABLE", "detail.idempotency_not_replayable")
+                return _problem(
+                    request, 409, ProblemCode.IDEMPOTENCY_NOT_REPLAYABLE, "detail.idempotency_not_replayable"
+                )
             if existing.status_code is not None:
                 return _replay(existing)
             if asyncio.get_running_loop().time() > deadline:
-                return _problem(request, 409, "IDEMPOTENCY_IN_PROGRESS", "detail.idempotency_in_progress")
+                return _problem(request, 409, ProblemCode.IDEMPOTENCY_IN_PROGRESS, "detail.idempotency_in_progress")
             await asyncio.sleep(0.05)
 
     async def _complete(
@@ -226,6 +229,6 @@ def _replay(record: IdempotencyKey) -> _Ready:
 
 
 def _problem(
-    request: Request, status: int, code: str, detail_key: str, errors: list[dict[str, Any]] | None = None
+    request: Request, status: int, code: ProblemCode, detail_key: str, errors: list[dict[str, Any]] | None = None
 ) -> ASGIApp:
     return problem_response(request, status, code, translate(detail_key), errors=errors)

@@ -20,7 +20,6 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "CONFLICT": {"en": "Conflict", "zh-CN": "冲突"},
     "INVALID_TRANSITION": {"en": "Invalid state transition", "zh-CN": "不允许的状态变更"},
     "PRECONDITION_FAILED": {"en": "Precondition failed", "zh-CN": "前置条件不满足"},
-    "PRECONDITION_REQUIRED": {"en": "Precondition required", "zh-CN": "缺少前置条件"},
     "INVALID_CURSOR": {"en": "Invalid cursor", "zh-CN": "无效的分页游标"},
     "BAD_REQUEST": {"en": "Bad request", "zh-CN": "请求无效"},
     "PAYLOAD_TOO_LARGE": {"en": "Payload too large", "zh-CN": "请求体过大"},
@@ -30,6 +29,7 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "IDEMPOTENCY_IN_PROGRESS": {"en": "Request in progress", "zh-CN": "相同请求正在处理中"},
     "INTERNAL_ERROR": {"en": "Internal server error", "zh-CN": "服务器内部错误"},
     "SERVICE_UNAVAILABLE": {"en": "Service unavailable", "zh-CN": "服务暂不可用"},
+    "RATE_LIMITED": {"en": "Too many requests", "zh-CN": "请求过于频繁"},
     "WEIGHTS_MUST_TOTAL_100": {"en": "Weights must total 100", "zh-CN": "权重合计必须为 100"},
     "SMART_CHECK_FAILED": {"en": "SMART check failed", "zh-CN": "SMART 检查未通过"},
     "EVALUATION_LOCKED": {"en": "Evaluation locked", "zh-CN": "评估已锁定"},
@@ -46,6 +46,305 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "REVIEW_INCOMPLETE": {"en": "Review incomplete", "zh-CN": "评估未完成"},
     "CYCLE_BLOCKED": {"en": "Cycle cannot change state", "zh-CN": "周期无法变更状态"},
     "GOAL_IN_USE": {"en": "Goal in use", "zh-CN": "目标仍在使用中"},
+    # --- What each error code means and what the client should do (app.core.problems, docs/errors.md).
+    "problem.meaning.RATE_LIMITED": {
+        "en": "A rate limit is used up: the caller's, its organization's, or (without valid credentials) its "
+        "address's. Reads, writes and bulk operations are counted separately.",
+        "zh-CN": "已用完某项速率限制：调用方的、其组织的，或（无有效凭证时）其地址的。读取、写入和批量操作分别计数。",
+    },
+    "problem.remedy.RATE_LIMITED": {
+        "en": "Wait the seconds Retry-After gives, then retry; RateLimit and RateLimit-Policy say what is left of each "
+        "quota. Spread bulk work out, or ask an administrator for a higher limit.",
+        "zh-CN": "等待 Retry-After 给出的秒数后重试；RateLimit 与 RateLimit-Policy 说明各项配额的剩余。"
+        "分散批量操作，或请管理员提高限额。",
+    },
+    "problem.meaning.BAD_REQUEST": {
+        "en": "The request is malformed in a way no other code names (for example an Idempotency-Key header longer "
+        "than 255 characters).",
+        "zh-CN": "请求格式有误，且不属于其他任何错误码（例如 Idempotency-Key 请求头超过 255 个字符）。",
+    },
+    "problem.remedy.BAD_REQUEST": {
+        "en": "Read `detail`, correct the request and send it again; sent unchanged it fails the same way.",
+        "zh-CN": "阅读 `detail`，修正请求后重新发送；原样重发会以同样方式失败。",
+    },
+    "problem.meaning.INVALID_CURSOR": {
+        "en": "The `cursor` query parameter was not issued by this service for this list, or it was altered.",
+        "zh-CN": "查询参数 `cursor` 不是本服务为该列表签发的，或已被改动。",
+    },
+    "problem.remedy.INVALID_CURSOR": {
+        "en": "Start the list again without `cursor`, then pass each `next_cursor` back exactly as received.",
+        "zh-CN": "不带 `cursor` 重新读取列表，之后将每次返回的 `next_cursor` 原样传回。",
+    },
+    "problem.meaning.UNAUTHENTICATED": {
+        "en": "No credentials were sent, or the bearer token or API key is invalid or expired, names an unknown "
+        "organization, or matches no active employee.",
+        "zh-CN": "未提供凭据，或 Bearer 令牌 / API 密钥无效、已过期、指向不存在的组织，或不对应任何在职员工。",
+    },
+    "problem.remedy.UNAUTHENTICATED": {
+        "en": "Send a valid token as `Authorization: Bearer <JWT>` or a valid `X-API-Key`; when a token has expired, "
+        "get a new one. `detail` names the reason.",
+        "zh-CN": "通过 `Authorization: Bearer <JWT>` 发送有效令牌，或发送有效的 `X-API-Key`；令牌过期时请重新获取。原"
+        "因见 `detail`。",
+    },
+    "problem.meaning.FORBIDDEN": {
+        "en": "The caller is known and may see the resource, but their role or place in the org chart does not allow "
+        "this action.",
+        "zh-CN": "调用者身份已确认且可以查看该资源，但其角色或在组织架构中的位置不允许执行此操作。",
+    },
+    "problem.remedy.FORBIDDEN": {
+        "en": "Do not retry: have someone with the right do it (an HR admin, the employee's manager, the department "
+        "head), or ask for that right.",
+        "zh-CN": "不要重试：请有权限的人（HR 管理员、该员工的上级、部门负责人）执行，或申请相应权限。",
+    },
+    "problem.meaning.NOT_FOUND": {
+        "en": "There is no such resource or route, or the caller may not see it: what a caller may not see answers "
+        "exactly as if it did not exist.",
+        "zh-CN": "不存在该资源或路径，或调用者无权查看：无权查看的内容与不存在时的响应完全相同。",
+    },
+    "problem.remedy.NOT_FOUND": {
+        "en": "Check the path and the id; an id from another organization, or of data you may not see, answers 404 "
+        "too.",
+        "zh-CN": "检查路径和 id；其他组织的 id，或您无权查看的数据的 id，同样返回 404。",
+    },
+    "problem.meaning.METHOD_NOT_ALLOWED": {
+        "en": "The path exists but does not take this HTTP method.",
+        "zh-CN": "该路径存在，但不支持此 HTTP 方法。",
+    },
+    "problem.remedy.METHOD_NOT_ALLOWED": {
+        "en": "Use one of the methods named in the `Allow` response header.",
+        "zh-CN": "改用响应头 `Allow` 中列出的方法之一。",
+    },
+    "problem.meaning.CONFLICT": {
+        "en": "The change conflicts with data already stored (a uniqueness or reference rule of the database).",
+        "zh-CN": "该变更与已存储的数据冲突（违反数据库的唯一性或引用约束）。",
+    },
+    "problem.remedy.CONFLICT": {
+        "en": "Read the current data again and adjust the change; sent unchanged it fails again.",
+        "zh-CN": "重新读取当前数据并调整变更内容；原样重发仍会失败。",
+    },
+    "problem.meaning.INVALID_TRANSITION": {
+        "en": "The requested state change is not allowed from the resource's current state.",
+        "zh-CN": "从资源的当前状态不允许变更为所请求的状态。",
+    },
+    "problem.remedy.INVALID_TRANSITION": {
+        "en": "Pick one of the states listed in `allowed`; `current` is the state the resource is in now.",
+        "zh-CN": "从 `allowed` 列出的状态中选择目标；`current` 为资源当前所处的状态。",
+    },
+    "problem.meaning.DUPLICATE": {
+        "en": "A value that must be unique in the organization (a department's code, an employee's external_id) is "
+        "already in use.",
+        "zh-CN": "在组织内必须唯一的值（部门编码、员工的 external_id）已被使用。",
+    },
+    "problem.remedy.DUPLICATE": {
+        "en": "Choose another value, or update the existing record instead of creating a new one.",
+        "zh-CN": "改用其他值，或更新已有记录而不是新建。",
+    },
+    "problem.meaning.WOULD_CREATE_LOOP": {
+        "en": "The new parent or manager would make the department tree, the goal tree or the management chain loop "
+        "back on itself.",
+        "zh-CN": "新的上级或主管会使部门树、目标树或汇报链形成循环。",
+    },
+    "problem.remedy.WOULD_CREATE_LOOP": {
+        "en": "Choose a parent or manager that is not below this record.",
+        "zh-CN": "选择一个不在该记录下级中的上级或主管。",
+    },
+    "problem.meaning.DEPARTMENT_NOT_EMPTY": {
+        "en": "A department that still has sub-departments or employees cannot be deleted.",
+        "zh-CN": "仍有下级部门或员工的部门不能删除。",
+    },
+    "problem.remedy.DEPARTMENT_NOT_EMPTY": {
+        "en": "Move or delete its sub-departments and employees first, then delete it.",
+        "zh-CN": "先移走或删除其下级部门和员工，再删除该部门。",
+    },
+    "problem.meaning.GOAL_IN_USE": {
+        "en": "A goal that still has child goals or aligned KPRs cannot be deleted.",
+        "zh-CN": "仍有子目标或对齐 KPR 的目标不能删除。",
+    },
+    "problem.remedy.GOAL_IN_USE": {
+        "en": "Move or delete its child goals and realign or delete its KPRs first.",
+        "zh-CN": "先移走或删除其子目标，并将其 KPR 重新对齐或删除。",
+    },
+    "problem.meaning.CYCLE_NOT_OPEN": {
+        "en": "The cycle is not planning or active (or it is closed), so the plans, KPRs and check-ins in it cannot "
+        "change.",
+        "zh-CN": "周期不处于计划中或进行中（或已关闭），其中的计划、KPR 和打卡不能修改。",
+    },
+    "problem.remedy.CYCLE_NOT_OPEN": {
+        "en": "Work in an open cycle, or have an HR admin move this cycle back to a state that allows the change.",
+        "zh-CN": "在开放的周期中操作，或请 HR 管理员将该周期变更回允许修改的状态。",
+    },
+    "problem.meaning.CYCLE_CLOSED": {
+        "en": "A closed cycle cannot be changed.",
+        "zh-CN": "已关闭的周期不能修改。",
+    },
+    "problem.remedy.CYCLE_CLOSED": {
+        "en": "Have an HR admin reopen the cycle (transition to calibration) first.",
+        "zh-CN": "请 HR 管理员先重新开启该周期（变更为校准阶段）。",
+    },
+    "problem.meaning.CYCLE_BLOCKED": {
+        "en": "The cycle cannot be closed while some of its evaluations are still in self or manager review.",
+        "zh-CN": "周期中仍有处于自评或上级评估阶段的评估，无法关闭。",
+    },
+    "problem.remedy.CYCLE_BLOCKED": {
+        "en": "Finish the evaluations listed in `blockers` (`blocker_count` counts them all) and move them to "
+        "calibration, then close the cycle again.",
+        "zh-CN": "完成 `blockers` 中列出的评估（总数见 `blocker_count`）并将其推进到校准阶段，然后再次关闭周期。",
+    },
+    "problem.meaning.PLAN_LOCKED": {
+        "en": "The plan is submitted or approved, so KPRs cannot be added to it, changed or removed.",
+        "zh-CN": "计划已提交或已批准，不能再添加、修改或删除其中的 KPR。",
+    },
+    "problem.remedy.PLAN_LOCKED": {
+        "en": "Have the manager reject the plan back to draft; for an approved plan, change a KPR's definition "
+        "through a revision.",
+        "zh-CN": "请上级将计划驳回为草稿；已批准的计划请通过修订来修改 KPR 的定义。",
+    },
+    "problem.meaning.DEFINITION_LOCKED": {
+        "en": "The KPR belongs to an approved plan: its measurable definition (baseline, target, threshold, stretch, "
+        "weight, goal) changes only through an approved revision, and it cannot be deleted.",
+        "zh-CN": "该 KPR 属于已批准的计划：其可衡量定义（基线、目标值、门槛值、挑战值、权重、对齐目标）只能通过已批准"
+        "的修订来修改，且不能删除。",
+    },
+    "problem.remedy.DEFINITION_LOCKED": {
+        "en": "Request the change with `POST /api/v1/kprs/{{kpr_id}}/revisions` and have a manager approve it.",
+        "zh-CN": "通过 `POST /api/v1/kprs/{{kpr_id}}/revisions` 提交修订，并由上级批准。",
+    },
+    "problem.meaning.REVISION_NOT_NEEDED": {
+        "en": "The revision would change nothing: every value it asks for is already the KPR's.",
+        "zh-CN": "该修订不会带来任何变化：所请求的每个值都与 KPR 当前的值相同。",
+    },
+    "problem.remedy.REVISION_NOT_NEEDED": {
+        "en": "Send only the fields whose values actually change.",
+        "zh-CN": "只发送值确实发生变化的字段。",
+    },
+    "problem.meaning.EVALUATION_LOCKED": {
+        "en": "The evaluation is finalized or acknowledged, and therefore frozen.",
+        "zh-CN": "评估已定稿或已确认，因此已冻结。",
+    },
+    "problem.remedy.EVALUATION_LOCKED": {
+        "en": "Have an HR admin reopen it (transition to calibration) before changing it.",
+        "zh-CN": "修改前请 HR 管理员将其重新开启（变更为校准阶段）。",
+    },
+    "problem.meaning.INVALID_STATE": {
+        "en": "The evaluation is not in the state this write needs (for example a self-review while it is in manager "
+        "review).",
+        "zh-CN": "评估不处于此写操作所需的状态（例如在上级评估阶段提交自评）。",
+    },
+    "problem.remedy.INVALID_STATE": {
+        "en": "Compare `evaluation_status` with `expected_status`, and write when the evaluation reaches that stage.",
+        "zh-CN": "对比 `evaluation_status` 与 `expected_status`，待评估进入该阶段后再写入。",
+    },
+    "problem.meaning.CYCLE_NOT_IN_CALIBRATION": {
+        "en": "Calibrating or finalizing an evaluation needs its cycle to be in calibration.",
+        "zh-CN": "校准或定稿评估要求其所属周期处于校准阶段。",
+    },
+    "problem.remedy.CYCLE_NOT_IN_CALIBRATION": {
+        "en": "Have an HR admin move the cycle to calibration first (`cycle_status` is where it stands).",
+        "zh-CN": "请 HR 管理员先将周期变更为校准阶段（当前状态见 `cycle_status`）。",
+    },
+    "problem.meaning.REVIEW_INCOMPLETE": {
+        "en": "A review that the cycle's policy weighs is missing, so the evaluation cannot move on.",
+        "zh-CN": "周期政策中计入权重的某项评估尚未填写，评估无法推进。",
+    },
+    "problem.remedy.REVIEW_INCOMPLETE": {
+        "en": "Submit the missing review named in `component` first, or give it weight 0 in the cycle's policy.",
+        "zh-CN": "先提交 `component` 所指的缺失评估，或在周期政策中将其权重设为 0。",
+    },
+    "problem.meaning.IDEMPOTENCY_NOT_REPLAYABLE": {
+        "en": "The first request with this Idempotency-Key succeeded, but its response carried a secret that is shown "
+        "only once and is not kept.",
+        "zh-CN": "使用该 Idempotency-Key 的首次请求已成功，但其响应包含仅显示一次的密钥，不会被保存。",
+    },
+    "problem.remedy.IDEMPOTENCY_NOT_REPLAYABLE": {
+        "en": "Do not retry with this key: the resource was created. Find it in its list, or revoke it and create "
+        "another with a new key.",
+        "zh-CN": "不要用该键重试：资源已创建。请在列表中找到它，或撤销后用新的键重新创建。",
+    },
+    "problem.meaning.IDEMPOTENCY_IN_PROGRESS": {
+        "en": "A request with this Idempotency-Key is still being processed.",
+        "zh-CN": "使用该 Idempotency-Key 的请求仍在处理中。",
+    },
+    "problem.remedy.IDEMPOTENCY_IN_PROGRESS": {
+        "en": "Retry the same request with the same key shortly; it then replays the first response.",
+        "zh-CN": "稍后用相同的键重试同一请求，届时将重放首次响应。",
+    },
+    "problem.meaning.PRECONDITION_FAILED": {
+        "en": "The If-Match header does not match the resource's current ETag: it changed since you read it.",
+        "zh-CN": "If-Match 请求头与资源当前的 ETag 不匹配：资源在您读取后已被修改。",
+    },
+    "problem.remedy.PRECONDITION_FAILED": {
+        "en": "GET the resource again, apply your change to the fresh copy and send it with the new ETag in If-Match.",
+        "zh-CN": "重新 GET 该资源，在最新数据上重新修改，并在 If-Match 中带上新的 ETag 发送。",
+    },
+    "problem.meaning.PAYLOAD_TOO_LARGE": {
+        "en": "The request body is larger than 1 MiB.",
+        "zh-CN": "请求体超过 1 MiB。",
+    },
+    "problem.remedy.PAYLOAD_TOO_LARGE": {
+        "en": "Send a smaller body; split bulk work into several requests.",
+        "zh-CN": "缩小请求体；将批量操作拆分为多个请求。",
+    },
+    "problem.meaning.VALIDATION_FAILED": {
+        "en": "The body, the path or the query parameters are not valid.",
+        "zh-CN": "请求体、路径或查询参数无效。",
+    },
+    "problem.remedy.VALIDATION_FAILED": {
+        "en": "Fix each entry of `errors` (`loc` says where, `msg` what is wrong) and send the request again.",
+        "zh-CN": "逐条修正 `errors` 中的问题（`loc` 指出位置，`msg` 说明原因）后重新发送。",
+    },
+    "problem.meaning.WEIGHTS_MUST_TOTAL_100": {
+        "en": "A plan is submitted only when the weights of its active KPRs total exactly 100.",
+        "zh-CN": "只有当计划中有效 KPR 的权重合计恰好为 100 时才能提交。",
+    },
+    "problem.remedy.WEIGHTS_MUST_TOTAL_100": {
+        "en": "Adjust the KPRs' weights (`weight_total` is their sum now) and submit again.",
+        "zh-CN": "调整各 KPR 的权重（当前合计见 `weight_total`）后重新提交。",
+    },
+    "problem.meaning.SMART_CHECK_FAILED": {
+        "en": "A plan is submitted only when none of its KPRs fails a SMART criterion.",
+        "zh-CN": "只有当计划中没有任何 KPR 的 SMART 检查项不通过时才能提交。",
+    },
+    "problem.remedy.SMART_CHECK_FAILED": {
+        "en": "Fix the KPRs listed in `kprs` (their failing criteria and messages are in `errors`) and submit again.",
+        "zh-CN": "修正 `kprs` 中列出的 KPR（未通过的检查项及说明见 `errors`）后重新提交。",
+    },
+    "problem.meaning.IDEMPOTENCY_KEY_REUSED": {
+        "en": "This Idempotency-Key was already used with a different request.",
+        "zh-CN": "该 Idempotency-Key 已用于不同的请求。",
+    },
+    "problem.remedy.IDEMPOTENCY_KEY_REUSED": {
+        "en": "Use a new key for a new request; reuse a key only to retry the very same request.",
+        "zh-CN": "新请求请使用新的键；只有重试完全相同的请求时才复用键。",
+    },
+    "problem.meaning.INTERNAL_ERROR": {
+        "en": "An unexpected error occurred in the service; nothing about it is exposed.",
+        "zh-CN": "服务内部发生意外错误，具体信息不会对外暴露。",
+    },
+    "problem.remedy.INTERNAL_ERROR": {
+        "en": "Retry later; if it persists, give the operators the `request_id`.",
+        "zh-CN": "稍后重试；若问题持续，请将 `request_id` 提供给运维人员。",
+    },
+    "problem.meaning.SERVICE_UNAVAILABLE": {
+        "en": "The database is unreachable or overloaded at the moment.",
+        "zh-CN": "数据库暂时不可达或负载过高。",
+    },
+    "problem.remedy.SERVICE_UNAVAILABLE": {
+        "en": "Retry after the seconds in `Retry-After`; a POST is safe to retry with the same Idempotency-Key.",
+        "zh-CN": "在 `Retry-After` 指定的秒数后重试；POST 请求带上相同的 Idempotency-Key 即可安全重试。",
+    },
+    # --- The pages of the error-code catalogue (GET /problems, GET /problems/{code}, docs/errors.md).
+    "problems.index_title": {"en": "Error codes", "zh-CN": "错误码"},
+    "problems.shape": {
+        "en": "Every error is answered as RFC 9457 `application/problem+json` with a stable `code`; its `type` is a "
+        "link to the code's page (`/problems/{{code}}`), in English or Chinese by `Accept-Language`.",
+        "zh-CN": "所有错误均以 RFC 9457 `application/problem+json` 返回，并带有稳定的 `code`；其 `type` 链接到该错误码"
+        "的说明页（`/problems/{{code}}`），按 `Accept-Language` 显示中文或英文。",
+    },
+    "problems.code": {"en": "Code", "zh-CN": "错误码"},
+    "problems.status": {"en": "Status", "zh-CN": "状态码"},
+    "problems.title": {"en": "Title", "zh-CN": "标题"},
+    "problems.meaning": {"en": "What it means", "zh-CN": "含义"},
+    "problems.remedy": {"en": "What to do", "zh-CN": "处理方法"},
     # --- Requests, authentication and access: problem details shared by every domain.
     "detail.not_found": {"en": "{resource} {id} was not found.", "zh-CN": "未找到{resource} {id}。"},
     "detail.route_not_found": {"en": "No such route.", "zh-CN": "不存在该路径。"},
@@ -66,6 +365,10 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     },
     "detail.forbidden": {"en": "You may not {action}.", "zh-CN": "您无权{action}。"},
     "detail.forbidden_generic": {"en": "You may not do this.", "zh-CN": "您无权执行此操作。"},
+    "detail.rate_limited": {
+        "en": "Too many requests under the '{policy}' rate limit; retry in {seconds} s.",
+        "zh-CN": "已超出限流策略“{policy}”的配额，请在 {seconds} 秒后重试。",
+    },
     "detail.validation": {"en": "The request is not valid; see errors.", "zh-CN": "请求内容无效，详见 errors。"},
     "validation.nul": {
         "en": "Text may not contain the NUL character (\\u0000).",
@@ -117,6 +420,7 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "resource.revision": {"en": "Revision", "zh-CN": "修订"},
     "resource.evaluation": {"en": "Evaluation", "zh-CN": "评估"},
     "resource.template": {"en": "KPR template", "zh-CN": "KPR 模板"},
+    "resource.problem_type": {"en": "Error code", "zh-CN": "错误码"},
     # --- Actions named by Forbidden(action=…), keyed by their English text (each domain's own are below).
     "action.do this": {"en": "do this", "zh-CN": "执行此操作"},
     "action.change this": {"en": "change this", "zh-CN": "修改此内容"},

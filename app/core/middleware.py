@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import is_unavailable, problem_response, unavailable_response
 from app.core.i18n import current_locale, negotiate, translate
+from app.core.problems import ProblemCode
 from app.core.request_context import request_id_var
 
 log = logging.getLogger("kpr.access")
@@ -82,7 +83,10 @@ class RequestContextMiddleware:
         except _BodyTooLarge:
             if not response_started:
                 response = problem_response(
-                    Request(scope), 413, "PAYLOAD_TOO_LARGE", translate("detail.too_large", limit=MAX_BODY_BYTES)
+                    Request(scope),
+                    413,
+                    ProblemCode.PAYLOAD_TOO_LARGE,
+                    translate("detail.too_large", limit=MAX_BODY_BYTES),
                 )
                 await response(scope, receive, send_wrapper)
         except Exception as exc:
@@ -92,7 +96,9 @@ class RequestContextMiddleware:
                 response = unavailable_response(Request(scope))
             else:
                 log.exception("unhandled error")
-                response = problem_response(Request(scope), 500, "INTERNAL_ERROR", translate("detail.internal"))
+                response = problem_response(
+                    Request(scope), 500, ProblemCode.INTERNAL_ERROR, translate("detail.internal")
+                )
             if not response_started:
                 await response(scope, receive, send_wrapper)
         finally:

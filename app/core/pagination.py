@@ -21,6 +21,11 @@ from app.models.types import UtcDateTime
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+# ?limit= above MAX_LIMIT is cut to it (DESIGN §7); the contract still bounds the integer, at the int32 range, and
+# only a value beyond it (no page size) is refused.
+LIMIT_BOUND = 2**31 - 1
+# The longest ?cursor= the service reads; the cursors it writes are far shorter.
+MAX_CURSOR_LENGTH = 1000
 
 T = TypeVar("T")
 
@@ -85,9 +90,17 @@ def cursor_key(secret: str) -> bytes:
 async def page_params(
     request: Request,
     limit: Annotated[
-        int, Query(ge=1, description=f"Page size, default {DEFAULT_LIMIT}; above {MAX_LIMIT} is cut to {MAX_LIMIT}.")
+        int,
+        Query(
+            ge=1,
+            le=LIMIT_BOUND,
+            description=f"Page size, default {DEFAULT_LIMIT}; above {MAX_LIMIT} is cut to {MAX_LIMIT}.",
+            json_schema_extra={"format": "int32"},
+        ),
     ] = DEFAULT_LIMIT,
-    cursor: Annotated[str | None, Query(max_length=1000, description="next_cursor of the previous page.")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=MAX_CURSOR_LENGTH, description="next_cursor of the previous page.")
+    ] = None,
 ) -> PageParams:
     # An empty ?cursor= is the first page, as clients naturally send it.
     return PageParams(limit=min(limit, MAX_LIMIT), cursor=cursor or None, codec=request.app.state.cursor_codec)

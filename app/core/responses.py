@@ -29,9 +29,19 @@ def etag_for(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
+class ResourceResponse(Response):
+    """A single resource with its strong ETag (and Location when created).
+
+    A route that answers with one says so in its return annotation (``-> ResourceResponse``): the OpenAPI document
+    declares the ETag header, and Location on a 201, from it.
+    """
+
+    media_type = "application/json"
+
+
 def resource_response(
     model: BaseModel, *, status_code: int = 200, location: str | None = None, secret: bool = False
-) -> Response:
+) -> ResourceResponse:
     body = _body(model)
     headers = {"ETag": etag_for(body)}
     if secret:
@@ -39,7 +49,7 @@ def resource_response(
         headers["Cache-Control"] = "no-store"
     if location is not None:
         headers["Location"] = location
-    return Response(body, status_code=status_code, headers=headers, media_type="application/json")
+    return ResourceResponse(body, status_code=status_code, headers=headers)
 
 
 Present = Callable[[], BaseModel | Awaitable[BaseModel]]

@@ -22,6 +22,9 @@ from pydantic import (
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import CoreSchema
 
+from app.core.pagination import MAX_CURSOR_LENGTH, MAX_LIMIT
+from app.core.problems import ProblemCode
+
 CENT = Decimal("0.01")
 
 
@@ -65,6 +68,8 @@ UtcDatetime = Annotated[
     BeforeValidator(_rfc3339_only),
     AfterValidator(_require_aware),
     PlainSerializer(_format_utc, return_type=str, when_used="json"),
+    # Written as "2026-01-31T08:00:00.123456Z" at most; read with an offset and up to 9 decimals (35 characters).
+    WithJsonSchema({"type": "string", "format": "date-time", "maxLength": 35}, mode="serialization"),
 ]
 
 
@@ -201,6 +206,48 @@ Comment = Annotated[str, StringConstraints(max_length=4_000)]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64), NOT_BLANK]
 
 
+class Declared:
+    """JSON Schema keywords that an output field declares without checking them again on the way out.
+
+    Every string, array and integer of the contract has declared limits (clients and fuzzers size buffers and checks
+    by them). An output's value was checked when it came in (by the input type with the same limit, by the database
+    column) or is made by the service within the limit; checking it again would only turn a response into a 500.
+    """
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+    def __repr__(self) -> str:
+        return f"Declared({self.keywords!r})"
+
+
+INT32_MAX = 2**31 - 1
+# Output counterparts of the input texts above, and of what the service writes itself.
+NameOut = Annotated[str, Declared(maxLength=200)]
+TitleOut = Annotated[str, Declared(maxLength=300)]
+TextOut = Annotated[str, Declared(maxLength=10_000)]
+CommentOut = Annotated[str, Declared(maxLength=4_000)]
+CodeOut = Annotated[str, Declared(maxLength=64)]
+# Who did something: a token's subject (at most 255 characters, checked when the token is read) or "api-key:<id>".
+SUBJECT_MAX = 255
+SubjectOut = Annotated[str, Declared(maxLength=SUBJECT_MAX)]
+# A token's roles, as far as they are read (checked when the token is read).
+MAX_ROLES = 32
+MAX_ROLE_LENGTH = 64
+# A state, rating or other short label the service writes (database columns of 16 and 32 characters).
+LabelOut = Annotated[str, Declared(maxLength=32)]
+# A number of rows.
+Count = Annotated[int, Declared(minimum=0, maximum=INT32_MAX, format="int32")]
+# What grows with the organization (departments of a report, goals of a tree, KPRs of a plan or of a goal) is
+# declared with the service's capacity: a bound for clients to size by, far above any organization it serves.
+CAPACITY = 1_000_000
+
+
 class InputModel(BaseModel):
     """Request bodies: unknown fields are refused (422), never silently dropped."""
 
@@ -208,26 +255,37 @@ class InputModel(BaseModel):
 
 
 class OutputModel(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    # Every field is always written, defaults included: the contract says so (required), so generated clients type
+    # them as present rather than optional.
+    model_config = ConfigDict(from_attributes=True, json_schema_serialization_defaults_required=True)
 
 
 T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = Field(default=None, description="Pass as ?cursor= for the next page; null at the end.")
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)
+
+    items: Annotated[list[T], Declared(maxItems=MAX_LIMIT)] = Field(
+        description=f"At most ?limit= items ({MAX_LIMIT} at most)."
+    )
+    next_cursor: Annotated[str, Declared(maxLength=MAX_CURSOR_LENGTH)] | None = Field(
+        default=None, description="Pass as ?cursor= for the next page; null at the end."
+    )
 
 
 class Problem(BaseModel):
     """RFC 9457 problem details, as every error is answered."""
 
-    type: str
+    type: str = Field(
+        description="A link to the page describing `code` on this service (`/problems/{slug}`): JSON, or HTML for a "
+        "browser."
+    )
     title: str
     status: int
     detail: str
     instance: str | None = None
-    code: str = Field(description="Stable UPPER_SNAKE_CASE error code.")
+    code: ProblemCode = Field(description="Stable UPPER_SNAKE_CASE error code; docs/errors.md lists them all.")
     request_id: str | None = None
     errors: list[dict[str, Any]] | None = None
 
@@ -235,7 +293,7 @@ class Problem(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "type": "https://kpr.example.com/problems/not-found",
+                    "type": "http://127.0.0.1:8000/problems/not-found",
                     "title": "Not found",
                     "status": 404,
                     "detail": "Employee 3f0c… was not found.",

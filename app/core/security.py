@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from app.core.config import Settings
 from app.core.errors import Unauthenticated
 from app.core.i18n import translate
+from app.core.schemas import MAX_ROLE_LENGTH, MAX_ROLES, SUBJECT_MAX
 from app.models import ApiKey
 
 ROLE_ADMIN = "admin"
@@ -31,6 +32,8 @@ ASYMMETRIC_ALGORITHMS = ["RS256", "ES256"]
 API_KEY_PREFIX = "kpr_"
 LAST_USED_PRECISION = timedelta(minutes=1)
 LEEWAY_SECONDS = 30
+# How long a token minted here (`kpr token`, `kpr demo`) is valid; tokens of an identity provider carry their own exp.
+TOKEN_TTL = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,7 @@ def mint_token(
     subject: str,
     organization_id: uuid.UUID | None,
     roles: list[str],
-    ttl: timedelta = timedelta(hours=12),
+    ttl: timedelta = TOKEN_TTL,
 ) -> str:
     now = datetime.now(UTC)
     claims: dict[str, Any] = {"sub": subject, "roles": roles, "iat": now, "exp": now + ttl}
@@ -157,6 +160,18 @@ async def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
         roles = [roles]
     if not isinstance(roles, list) or not all(isinstance(role, str) for role in roles):
         raise Unauthenticated(translate("detail.token_invalid", reason="roles must be a list"))
+    # What the service keeps and shows of a caller has declared limits: the subject is recorded as the actor of
+    # every change (255 characters, as the columns hold), and the roles are shown by GET /me.
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not 1 <= len(subject) <= SUBJECT_MAX:
+        raise Unauthenticated(translate("detail.token_invalid", reason=f"sub must be 1 to {SUBJECT_MAX} characters"))
+    if len(roles) > MAX_ROLES or any(len(role) > MAX_ROLE_LENGTH for role in roles):
+        raise Unauthenticated(
+            translate(
+                "detail.token_invalid",
+                reason=f"at most {MAX_ROLES} roles of at most {MAX_ROLE_LENGTH} characters",
+            )
+        )
     org_claim = claims.get("org")
     organization_id: uuid.UUID | None = None
     if org_claim is not None:
@@ -166,7 +181,7 @@ async def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
             raise Unauthenticated(translate("detail.token_invalid", reason="org is not a UUID")) from exc
     elif ROLE_SYSTEM not in roles:
         raise Unauthenticated(translate("detail.token_invalid", reason="org claim is required"))
-    principal = Principal(subject=str(claims["sub"]), organization_id=organization_id, roles=frozenset(roles))
+    principal = Principal(subject=subject, organization_id=organization_id, roles=frozenset(roles))
     return principal, float(claims["exp"])
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.access import Actor
 from app.core.errors import InvalidTransition
 from app.core.pagination import PageParams, paginate
-from app.core.schemas import OutputModel, Page, UtcDatetime
+from app.core.schemas import CommentOut, LabelOut, OutputModel, Page, SubjectOut, UtcDatetime
 from app.models import StateTransition
 from app.models.base import utcnow
 from app.models.types import UtcDateTime
@@ -128,10 +128,10 @@ class Transition(OutputModel):
     """One kept state change."""
 
     id: uuid.UUID
-    from_: str | None = Field(validation_alias="from_state", serialization_alias="from")
-    to: str = Field(validation_alias="to_state")
-    comment: str | None
-    actor: str
+    from_: LabelOut | None = Field(validation_alias="from_state", serialization_alias="from")
+    to: LabelOut = Field(validation_alias="to_state")
+    comment: CommentOut | None
+    actor: SubjectOut
     at: UtcDatetime
 
     model_config = ConfigDict(populate_by_name=True)

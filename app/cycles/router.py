@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
 from app.core.auth import CurrentActor, Session
@@ -8,10 +8,11 @@ from app.core.enums import CycleStatus, ExportFormat
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.params import AsOf
+from app.core.rate_limit import bulk
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
-from app.core.schemas import Choice, Page, TransitionIn
+from app.core.schemas import INT32_MAX, Choice, Page, TransitionIn
 from app.core.transitions import Transition, history_page
 from app.cycles import reports, service
 from app.cycles.dependencies import (
@@ -46,13 +47,13 @@ async def list_cycles(
 
 
 @router.post("", status_code=201, response_model=Cycle, responses=WRITE_RESPONSES, summary="Create a cycle (admin)")
-async def create_cycle(session: Session, actor: CycleAdmin, body: CycleCreate) -> Response:
+async def create_cycle(session: Session, actor: CycleAdmin, body: CycleCreate) -> ResourceResponse:
     cycle = await service.create(session, actor, body)
     return resource_response(await present(session, cycle), status_code=201, location=f"/api/v1/cycles/{cycle.id}")
 
 
 @router.get("/{cycle_id:uuid}", response_model=Cycle, summary="Get a cycle")
-async def get_cycle(session: Session, cycle: ReadableCycle) -> Response:
+async def get_cycle(session: Session, cycle: ReadableCycle) -> ResourceResponse:
     return resource_response(await present(session, cycle))
 
 
@@ -61,7 +62,7 @@ async def get_cycle(session: Session, cycle: ReadableCycle) -> Response:
 )
 async def update_cycle(
     session: Session, actor: CycleAdmin, cycle: WritableCycle, body: CycleUpdate, if_match: IfMatch = None
-) -> Response:
+) -> ResourceResponse:
     await check_if_match(if_match, lambda: present(session, cycle))
     cycle = await service.update(session, actor, cycle, changed_fields(body))
     return resource_response(await present(session, cycle))
@@ -85,7 +86,10 @@ async def list_cycle_transitions(
         "blockers listed) while any is still in self or manager review."
     ),
 )
-async def transition_cycle(session: Session, actor: CycleMover, cycle: MovableCycle, body: TransitionIn) -> Response:
+@bulk  # entering review and closing touch every plan and evaluation of the cycle
+async def transition_cycle(
+    session: Session, actor: CycleMover, cycle: MovableCycle, body: TransitionIn
+) -> ResourceResponse:
     cycle = await service.transition(session, actor, cycle, body.to, body.comment)
     return resource_response(await present(session, cycle))
 
@@ -105,7 +109,7 @@ async def get_cycle_summary(
     actor: CurrentActor,
     cycle: ReadableCycle,
     as_of: AsOf = None,
-) -> Response:
+) -> ResourceResponse:
     return resource_response(await reports.cycle_summary(session, actor, cycle, as_of))
 
 
@@ -115,7 +119,7 @@ async def get_cycle_summary(
     summary="A cycle's rating distribution against the policy's guidelines (admin, service)",
     description="Final ratings per band, overall and per department, with every guideline that is violated named.",
 )
-async def get_cycle_calibration(session: Session, cycle: CalibratedCycle) -> Response:
+async def get_cycle_calibration(session: Session, cycle: CalibratedCycle) -> ResourceResponse:
     return resource_response(await reports.cycle_calibration(session, cycle))
 
 
@@ -132,12 +136,14 @@ async def get_cycle_calibration(session: Session, cycle: CalibratedCycle) -> Res
         200: {
             "description": "The file, as an attachment.",
             "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+                # Streamed in chunks, so no file is held whole; the bound is the int32 one clients size by.
+                "text/csv": {"schema": {"type": "string", "maxLength": INT32_MAX}},
+                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary", "maxLength": INT32_MAX}},
             },
         }
     },
 )
+@bulk
 async def export_cycle_evaluations(
     session: Session,
     cycle: ExportedCycle,

@@ -4,6 +4,7 @@ writer (KPRs, plans, KPIs, check-ins, templates), never copied."""
 from app.core.enums import CycleStatus
 from app.core.errors import Conflict
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.transitions import StateMachine
 from app.models import Cycle
 
@@ -23,10 +24,10 @@ OPEN_STATES = (CycleStatus.PLANNING, CycleStatus.ACTIVE)
 
 def ensure_cycle_open(cycle: Cycle) -> None:
     if cycle.status not in OPEN_STATES:
-        raise Conflict(translate("detail.cycle_not_open", status=cycle.status), code="CYCLE_NOT_OPEN")
+        raise Conflict(translate("detail.cycle_not_open", status=cycle.status), code=ProblemCode.CYCLE_NOT_OPEN)
 
 
 def ensure_cycle_not_closed(cycle: Cycle) -> None:
     """KPIs, check-ins and draft KPRs keep moving through review and calibration; a closed cycle is history."""
     if cycle.status == CycleStatus.CLOSED:
-        raise Conflict(translate("detail.cycle_closed"), code="CYCLE_NOT_OPEN")
+        raise Conflict(translate("detail.cycle_closed"), code=ProblemCode.CYCLE_NOT_OPEN)

@@ -1,16 +1,31 @@
 import uuid
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
 from pydantic import ConfigDict, Field, model_validator
 
 from app.core.enums import Cadence, CycleStatus
-from app.core.schemas import Choice, Day, Figure, InputModel, Measure, Name, OutputModel, PatchModel, UtcDatetime
-from app.scoring.policy import PolicyIn
+from app.core.schemas import (
+    CAPACITY,
+    Choice,
+    Count,
+    Day,
+    Declared,
+    Figure,
+    InputModel,
+    LabelOut,
+    Measure,
+    Name,
+    NameOut,
+    OutputModel,
+    PatchModel,
+    UtcDatetime,
+)
+from app.scoring.policy import MAX_BANDS, PolicyIn
 
 
 class Cycle(OutputModel):
     id: uuid.UUID
-    name: str
+    name: NameOut
     cadence: Choice[Cadence]
     start_date: Day
     end_date: Day
@@ -65,16 +80,16 @@ class CycleUpdate(PatchModel):
 class CycleSummary(OutputModel):
     cycle_id: uuid.UUID
     status: Choice[CycleStatus]
-    plans_by_status: dict[str, int]
-    evaluations_by_status: dict[str, int]
-    kprs: int
+    plans_by_status: dict[str, Count]
+    evaluations_by_status: dict[str, Count]
+    kprs: Count
     average_progress: float | None = Field(description="Mean progress of active KPRs in approved plans, 2 decimals.")
-    rating_distribution: dict[str, int]
+    rating_distribution: dict[str, Count]
 
 
 class BandShare(OutputModel):
-    rating: str
-    count: int
+    rating: LabelOut
+    count: Count
     share: Figure = Field(description="Percent of the evaluations in scope, 2 decimals.")
     min_share: Measure | None
     max_share: Measure | None
@@ -82,28 +97,33 @@ class BandShare(OutputModel):
 
 
 class Violation(OutputModel):
-    rating: str
-    count: int
+    rating: LabelOut
+    count: Count
     share: Figure
     bound: Literal["min_share", "max_share"]
     limit: Measure
-    message: str
+    message: Annotated[str, Declared(maxLength=1000)]
+
+
+# One per band of the policy; a guideline bounds a band from below, above, or both.
+Bands = Annotated[list[BandShare], Declared(maxItems=MAX_BANDS)]
+Violations = Annotated[list[Violation], Declared(maxItems=2 * MAX_BANDS)]
 
 
 class DepartmentCalibration(OutputModel):
     department_id: uuid.UUID | None
-    department_name: str | None
-    total: int
-    bands: list[BandShare]
-    violations: list[Violation]
+    department_name: NameOut | None
+    total: Count
+    bands: Bands
+    violations: Violations
 
 
 class CycleCalibration(OutputModel):
     """The cycle's rating distribution (final ratings) against the policy's guidelines, overall and per department."""
 
     cycle_id: uuid.UUID
-    status: str
-    total: int
-    bands: list[BandShare]
-    violations: list[Violation]
-    departments: list[DepartmentCalibration]
+    status: LabelOut
+    total: Count
+    bands: Bands
+    violations: Violations
+    departments: Annotated[list[DepartmentCalibration], Declared(maxItems=CAPACITY)]

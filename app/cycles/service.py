@@ -13,6 +13,7 @@ from app.core.access import Actor
 from app.core.enums import CycleStatus, EventType
 from app.core.errors import Conflict, ValidationFailed
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import apply_changes, get_in_org
 from app.core.schemas import STORED
 from app.core.transitions import record_transition
@@ -56,7 +57,7 @@ async def create(session: AsyncSession, actor: Actor, data: CycleCreate) -> Cycl
 
 async def update(session: AsyncSession, actor: Actor, cycle: Cycle, changes: dict[str, Any]) -> Cycle:
     if cycle.status == CycleStatus.CLOSED:
-        raise Conflict(translate("detail.cycle_closed_reopen"), code="CYCLE_CLOSED")
+        raise Conflict(translate("detail.cycle_closed_reopen"), code=ProblemCode.CYCLE_CLOSED)
     if "policy" in changes:
         # Merge-patch inside the policy too; finalized evaluations keep the policy they were scored with (snapshot).
         merged = {**(cycle.policy or {}), **audit.jsonable(changes["policy"])}

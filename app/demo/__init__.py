@@ -8,13 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
-from app.core.security import mint_token
+from app.core.security import TOKEN_TTL, mint_token
 from app.demo.data import DEMO_ORG_ID, ORG_NAME, PEOPLE, ROLES, TOKENS
 from app.demo.evaluations import load_quarter_in_calibration
 from app.demo.org import is_loaded, load_company
 from app.demo.planning import load_annual_cycle
 
 __all__ = ["DEMO_ORG_ID", "load_demo", "load_into"]
+
+TOKEN_HOURS = int(TOKEN_TTL.total_seconds() // 3600)
 
 
 async def load_into(session: AsyncSession) -> bool:
@@ -25,8 +27,9 @@ async def load_into(session: AsyncSession) -> bool:
     return True
 
 
-async def load_demo(settings: Settings) -> None:
-    """Load the demo company once (a second run finds it and changes nothing), then print tokens for it."""
+async def load_demo(settings: Settings, base_url: str = "http://127.0.0.1:8000") -> None:
+    """Load the demo company once (a second run finds it and changes nothing), then print tokens for it and where
+    the service (``base_url``) shows its docs."""
     engine = create_engine(settings)
     sessionmaker = create_sessionmaker(engine)
     try:
@@ -40,7 +43,7 @@ async def load_demo(settings: Settings) -> None:
                 print("demo loaded")
     finally:
         await engine.dispose()
-    _print_tokens(settings)
+    _print_tokens(settings, base_url)
 
 
 async def _load(session: AsyncSession) -> None:
@@ -49,11 +52,12 @@ async def _load(session: AsyncSession) -> None:
     await load_quarter_in_calibration(session, company)
 
 
-def _print_tokens(settings: Settings) -> None:
+def _print_tokens(settings: Settings, base_url: str) -> None:
     external_ids = {person.key: person.external_id for person in PEOPLE}
     print(f"\norganization id: {DEMO_ORG_ID}")
     for label, key in TOKENS:
         roles = ROLES.get(key, [])
         token = mint_token(settings, subject=external_ids[key], organization_id=DEMO_ORG_ID, roles=roles)
         print(f"\n{label}:\n{token}")
-    print("\nOpen http://127.0.0.1:8000/docs, click Authorize and paste a token.")
+    print(f"\nThe tokens are valid for {TOKEN_HOURS} hours (`kpr token` mints more).")
+    print(f"Open {base_url}/docs, click Authorize and paste a token.")

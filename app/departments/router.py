@@ -7,7 +7,7 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.departments import service
@@ -33,7 +33,7 @@ async def list_departments(
 
 
 @router.post("", status_code=201, response_model=Department, responses=WRITE_RESPONSES, summary="Create a department")
-async def create_department(session: Session, actor: DepartmentAdmin, body: DepartmentCreate) -> Response:
+async def create_department(session: Session, actor: DepartmentAdmin, body: DepartmentCreate) -> ResourceResponse:
     department = await service.create(session, actor, body)
     return resource_response(
         await present(session, department), status_code=201, location=f"/api/v1/departments/{department.id}"
@@ -41,7 +41,7 @@ async def create_department(session: Session, actor: DepartmentAdmin, body: Depa
 
 
 @router.get("/{department_id:uuid}", response_model=Department, summary="Get a department")
-async def get_department(session: Session, department: ReadableDepartment) -> Response:
+async def get_department(session: Session, department: ReadableDepartment) -> ResourceResponse:
     return resource_response(await present(session, department))
 
 
@@ -54,7 +54,7 @@ async def update_department(
     department: WritableDepartment,
     body: DepartmentUpdate,
     if_match: IfMatch = None,
-) -> Response:
+) -> ResourceResponse:
     # If-Match is checked here, once the body is valid: a dependency (as in DELETE) runs before FastAPI reads the
     # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
     await check_if_match(if_match, lambda: present(session, department))

@@ -2,13 +2,13 @@ import uuid
 
 from pydantic import ConfigDict
 
-from app.core.schemas import Code, InputModel, Name, OutputModel, PatchModel, UtcDatetime
+from app.core.schemas import Code, CodeOut, InputModel, Name, NameOut, OutputModel, PatchModel, UtcDatetime
 
 
 class Department(OutputModel):
     id: uuid.UUID
-    name: str
-    code: str
+    name: NameOut
+    code: CodeOut
     parent_id: uuid.UUID | None
     head_id: uuid.UUID | None
     created_at: UtcDatetime

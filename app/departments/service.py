@@ -12,6 +12,7 @@ from app.core.access import Actor, sub_departments_of
 from app.core.db import lock_tree
 from app.core.errors import Conflict
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import apply_changes, get_in_org
 from app.departments.schemas import DepartmentCreate
 from app.models import Department, Employee
@@ -40,7 +41,9 @@ async def _check_references(session: AsyncSession, actor: Actor, values: dict[st
             )
         )
         if taken is not None and taken != values.get("id"):
-            raise Conflict(translate("detail.duplicate", field="code", value=values["code"]), code="DUPLICATE")
+            raise Conflict(
+                translate("detail.duplicate", field="code", value=values["code"]), code=ProblemCode.DUPLICATE
+            )
 
 
 async def create(session: AsyncSession, actor: Actor, data: DepartmentCreate) -> Department:
@@ -60,7 +63,9 @@ async def update(session: AsyncSession, actor: Actor, department: Department, ch
         await lock_tree(session, actor.organization_id, "department")
         subtree = await session.scalars(sub_departments_of(department.id))
         if new_parent in set(subtree):
-            raise Conflict(translate("detail.loop", tree=translate("tree.department")), code="WOULD_CREATE_LOOP")
+            raise Conflict(
+                translate("detail.loop", tree=translate("tree.department")), code=ProblemCode.WOULD_CREATE_LOOP
+            )
     diff = apply_changes(department, changes)
     await session.flush()
     audit.record_diff(session, actor, "update", "department", department.id, diff)
@@ -77,7 +82,7 @@ async def delete(session: AsyncSession, actor: Actor, department: Department) ->
         )
     )
     if in_use:
-        raise Conflict(translate("detail.department_not_empty"), code="DEPARTMENT_NOT_EMPTY")
+        raise Conflict(translate("detail.department_not_empty"), code=ProblemCode.DEPARTMENT_NOT_EMPTY)
     audit.record(session, actor, "delete", "department", department.id, before={"name": department.name})
     await session.delete(department)
     await session.flush()

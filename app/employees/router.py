@@ -7,7 +7,7 @@ from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.employees import service
@@ -35,7 +35,7 @@ async def list_employees(
 
 
 @router.post("", status_code=201, response_model=Employee, responses=WRITE_RESPONSES, summary="Create an employee")
-async def create_employee(session: Session, actor: EmployeeAdmin, body: EmployeeCreate) -> Response:
+async def create_employee(session: Session, actor: EmployeeAdmin, body: EmployeeCreate) -> ResourceResponse:
     employee = await service.create(session, actor, body)
     return resource_response(
         await present(session, employee), status_code=201, location=f"/api/v1/employees/{employee.id}"
@@ -43,14 +43,14 @@ async def create_employee(session: Session, actor: EmployeeAdmin, body: Employee
 
 
 @router.get("/{employee_id:uuid}", response_model=Employee, summary="Get an employee")
-async def get_employee(session: Session, employee: ReadableEmployee) -> Response:
+async def get_employee(session: Session, employee: ReadableEmployee) -> ResourceResponse:
     return resource_response(await present(session, employee))
 
 
 @router.patch("/{employee_id:uuid}", response_model=Employee, responses=WRITE_RESPONSES, summary="Update an employee")
 async def update_employee(
     session: Session, actor: EmployeeAdmin, employee: WritableEmployee, body: EmployeeUpdate, if_match: IfMatch = None
-) -> Response:
+) -> ResourceResponse:
     # If-Match is checked here, once the body is valid: a dependency (as in DELETE) runs before FastAPI reads the
     # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
     await check_if_match(if_match, lambda: present(session, employee))

@@ -3,7 +3,19 @@ from typing import Annotated
 
 from pydantic import ConfigDict, StringConstraints
 
-from app.core.schemas import NOT_BLANK, TRIMMED, Flag, InputModel, Name, OutputModel, PatchModel, UtcDatetime
+from app.core.schemas import (
+    NOT_BLANK,
+    TRIMMED,
+    Declared,
+    Flag,
+    InputModel,
+    Name,
+    NameOut,
+    OutputModel,
+    PatchModel,
+    SubjectOut,
+    UtcDatetime,
+)
 
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=255), NOT_BLANK]
 JobTitle = Annotated[str, StringConstraints(max_length=200), TRIMMED]
@@ -12,12 +24,12 @@ Email = Annotated[str, StringConstraints(max_length=320, pattern=r"^[^@\s]+@[^@\
 
 class Employee(OutputModel):
     id: uuid.UUID
-    external_id: str
-    name: str
-    email: str | None
+    external_id: SubjectOut
+    name: NameOut
+    email: Annotated[str, Declared(maxLength=320)] | None
     department_id: uuid.UUID | None
     manager_id: uuid.UUID | None
-    job_title: str | None
+    job_title: NameOut | None
     active: bool
     created_at: UtcDatetime
     updated_at: UtcDatetime

@@ -14,6 +14,7 @@ from app.core.db import lock_tree
 from app.core.enums import EventType
 from app.core.errors import Conflict
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import apply_changes, get_in_org
 from app.employees.presenter import present
 from app.employees.schemas import EmployeeCreate
@@ -64,7 +65,8 @@ async def _check_references(session: AsyncSession, actor: Actor, values: dict[st
         )
         if taken is not None and taken != values.get("id"):
             raise Conflict(
-                translate("detail.duplicate", field="external_id", value=values["external_id"]), code="DUPLICATE"
+                translate("detail.duplicate", field="external_id", value=values["external_id"]),
+                code=ProblemCode.DUPLICATE,
             )
 
 
@@ -86,7 +88,7 @@ async def update(session: AsyncSession, actor: Actor, employee: Employee, change
         await lock_tree(session, actor.organization_id, "manager")
         below = set(await session.scalars(reports_of(employee.id)))
         if new_manager == employee.id or new_manager in below:
-            raise Conflict(translate("detail.loop", tree=translate("tree.manager")), code="WOULD_CREATE_LOOP")
+            raise Conflict(translate("detail.loop", tree=translate("tree.manager")), code=ProblemCode.WOULD_CREATE_LOOP)
     diff = apply_changes(employee, changes)
     await session.flush()
     audit.record_diff(session, actor, "update", "employee", employee.id, diff)

@@ -1,14 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from app.core.auth import CurrentActor, Session
 from app.core.enums import EvaluationStatus
 from app.core.errors import PROBLEM_JSON
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page, Problem, TransitionIn
 from app.core.transitions import Transition, history_page
@@ -56,7 +56,7 @@ async def list_evaluations(
 @router.get(
     "/evaluations/{evaluation_id:uuid}", response_model=Evaluation, tags=["evaluations"], summary="Get an evaluation"
 )
-async def get_evaluation(session: Session, evaluation: ReadableEvaluation) -> Response:
+async def get_evaluation(session: Session, evaluation: ReadableEvaluation) -> ResourceResponse:
     return resource_response(await present(session, evaluation))
 
 
@@ -69,7 +69,7 @@ async def get_evaluation(session: Session, evaluation: ReadableEvaluation) -> Re
 )
 async def put_self_review(
     session: Session, actor: CurrentActor, evaluation: WritableEvaluation, body: ReviewIn, if_match: IfMatch = None
-) -> Response:
+) -> ResourceResponse:
     await check_if_match(if_match, lambda: present(session, evaluation))
     evaluation = await service.put_self_review(session, actor, evaluation, body)
     return resource_response(await present(session, evaluation))
@@ -84,7 +84,7 @@ async def put_self_review(
 )
 async def put_manager_review(
     session: Session, actor: CurrentActor, evaluation: WritableEvaluation, body: ReviewIn, if_match: IfMatch = None
-) -> Response:
+) -> ResourceResponse:
     await check_if_match(if_match, lambda: present(session, evaluation))
     evaluation = await service.put_manager_review(session, actor, evaluation, body)
     return resource_response(await present(session, evaluation))
@@ -100,7 +100,7 @@ async def put_manager_review(
 )
 async def put_calibration(
     session: Session, actor: CurrentActor, evaluation: WritableEvaluation, body: CalibrationIn, if_match: IfMatch = None
-) -> Response:
+) -> ResourceResponse:
     await check_if_match(if_match, lambda: present(session, evaluation))
     evaluation = await service.put_calibration(session, actor, evaluation, body)
     return resource_response(await present(session, evaluation))
@@ -133,6 +133,6 @@ async def list_evaluation_transitions(
 )
 async def transition_evaluation(
     session: Session, actor: CurrentActor, evaluation: WritableEvaluation, body: TransitionIn
-) -> Response:
+) -> ResourceResponse:
     evaluation = await service.transition(session, actor, evaluation, body)
     return resource_response(await present(session, evaluation))

@@ -4,7 +4,20 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from app.core.enums import EvaluationStatus
-from app.core.schemas import NOT_BLANK, Choice, Comment, Figure, InputModel, Measure, OutputModel, UtcDatetime
+from app.core.schemas import (
+    CAPACITY,
+    NOT_BLANK,
+    Choice,
+    Comment,
+    CommentOut,
+    Declared,
+    Figure,
+    InputModel,
+    Measure,
+    OutputModel,
+    TitleOut,
+    UtcDatetime,
+)
 
 # Review scores live on the same scale as KPR scores (0 up to the policy's cap, at most 1000).
 ReviewScore = Annotated[Measure, Field(ge=0, le=1000)]
@@ -12,13 +25,16 @@ Rating = Annotated[str, StringConstraints(min_length=1, max_length=16), NOT_BLAN
 Reason = Annotated[str, StringConstraints(min_length=1, max_length=4000), NOT_BLANK]
 
 MAX_REVIEW_ITEMS = 200
+# A KPR listed more than once in a review keeps one item with the comments joined (each 4000, two newlines between).
+MAX_JOINED_COMMENT = MAX_REVIEW_ITEMS * (4000 + 2)
+RatingOut = Annotated[str, Declared(maxLength=16)]
 
 
 class EvaluationItem(OutputModel):
     """One active KPR of the plan, with its figures: live before finalization, frozen after."""
 
     kpr_id: uuid.UUID
-    title: str
+    title: TitleOut
     weight: Measure
     actual: Measure | None = Field(description="Latest check-in value; null when there is none (scored as baseline).")
     achievement: Figure | None
@@ -28,7 +44,10 @@ class EvaluationItem(OutputModel):
 
 class ReviewItem(OutputModel):
     kpr_id: uuid.UUID
-    comment: str | None = None
+    comment: Annotated[str, Declared(maxLength=MAX_JOINED_COMMENT)] | None = None
+
+
+ReviewItems = Annotated[list[ReviewItem], Declared(maxItems=MAX_REVIEW_ITEMS)]
 
 
 class Evaluation(OutputModel):
@@ -38,19 +57,19 @@ class Evaluation(OutputModel):
     plan_id: uuid.UUID
     reviewer_id: uuid.UUID | None
     status: Choice[EvaluationStatus]
-    items: list[EvaluationItem]
+    items: Annotated[list[EvaluationItem], Declared(maxItems=CAPACITY)]
     results_score: Figure | None
     self_score: Measure | None
     manager_score: Measure | None
     final_score: Figure | None
-    rating: str | None
-    calibrated_rating: str | None
-    final_rating: str | None = Field(description="calibrated_rating when set, else rating.")
-    self_comment: str | None
-    self_items: list[ReviewItem]
-    manager_comment: str | None
-    manager_items: list[ReviewItem]
-    calibration_reason: str | None
+    rating: RatingOut | None
+    calibrated_rating: RatingOut | None
+    final_rating: RatingOut | None = Field(description="calibrated_rating when set, else rating.")
+    self_comment: CommentOut | None
+    self_items: ReviewItems
+    manager_comment: CommentOut | None
+    manager_items: ReviewItems
+    calibration_reason: CommentOut | None
     finalized_at: UtcDatetime | None
     acknowledged_at: UtcDatetime | None
     created_at: UtcDatetime

@@ -19,6 +19,7 @@ from app.core.access import Actor, can_read_employee_data, is_manager_of, visibl
 from app.core.enums import CycleStatus, EvaluationStatus, EventType
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import fetch
 from app.core.schemas import TransitionIn
 from app.core.transitions import record_transition
@@ -31,7 +32,7 @@ from app.models import Cycle, Evaluation
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
 
-LOCKED = "EVALUATION_LOCKED"
+LOCKED = ProblemCode.EVALUATION_LOCKED
 REVIEW_ACTIONS = {"self": "write this self-review", "manager": "write this manager review"}
 
 
@@ -107,7 +108,7 @@ def _require_status(evaluation: Evaluation, expected: str) -> None:
     if evaluation.status != expected:
         raise Conflict(
             detail=translate("evaluation.wrong_status", expected=expected, status=evaluation.status),
-            code="INVALID_STATE",
+            code=ProblemCode.INVALID_STATE,
             extra={"evaluation_status": evaluation.status, "expected_status": expected},
         )
 
@@ -116,7 +117,7 @@ def _require_cycle_in_calibration(cycle: Cycle) -> None:
     if cycle.status != CycleStatus.CALIBRATION:
         raise Conflict(
             detail=translate("evaluation.cycle_not_in_calibration", status=cycle.status),
-            code="CYCLE_NOT_IN_CALIBRATION",
+            code=ProblemCode.CYCLE_NOT_IN_CALIBRATION,
             extra={"cycle_status": cycle.status},
         )
 
@@ -232,7 +233,7 @@ def _component_missing(policy: engine.Policy, component: str, score: Decimal | N
                 component=translate(f"evaluation.component.{component}"),
                 weight=format(weight.normalize(), "f"),
             ),
-            code="REVIEW_INCOMPLETE",
+            code=ProblemCode.REVIEW_INCOMPLETE,
             extra={"component": component},
         )
 

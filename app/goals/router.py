@@ -9,7 +9,7 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.params import AsOf
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page
 from app.goals import service
@@ -54,7 +54,7 @@ async def list_goals(
 
 
 @router.post("", status_code=201, response_model=Goal, responses=WRITE_RESPONSES, summary="Create a goal")
-async def create_goal(session: Session, actor: CurrentActor, body: GoalCreate) -> Response:
+async def create_goal(session: Session, actor: CurrentActor, body: GoalCreate) -> ResourceResponse:
     goal = await service.create(session, actor, body)
     return resource_response(await present(session, goal), status_code=201, location=f"/api/v1/goals/{goal.id}")
 
@@ -78,7 +78,7 @@ async def get_goal_tree(
 
 
 @router.get("/{goal_id:uuid}", response_model=Goal, summary="Get a goal with its progress")
-async def get_goal(session: Session, goal: ReadableGoal) -> Response:
+async def get_goal(session: Session, goal: ReadableGoal) -> ResourceResponse:
     return resource_response(await present(session, goal))
 
 
@@ -87,7 +87,7 @@ async def get_goal(session: Session, goal: ReadableGoal) -> Response:
 )
 async def update_goal(
     session: Session, actor: CurrentActor, goal: WritableGoal, body: GoalUpdate, if_match: IfMatch = None
-) -> Response:
+) -> ResourceResponse:
     await check_if_match(if_match, lambda: present(session, goal))
     goal = await service.update(session, actor, goal, changed_fields(body))
     return resource_response(await present(session, goal))

@@ -5,7 +5,21 @@ from typing import Annotated
 from pydantic import ConfigDict, Field
 
 from app.core.enums import GoalLevel
-from app.core.schemas import Choice, Figure, InputModel, Measure, OutputModel, PatchModel, Text, Title, UtcDatetime
+from app.core.schemas import (
+    CAPACITY,
+    Choice,
+    Declared,
+    Figure,
+    InputModel,
+    Measure,
+    OutputModel,
+    PatchModel,
+    Text,
+    TextOut,
+    Title,
+    TitleOut,
+    UtcDatetime,
+)
 
 # A goal's weight among its siblings: positive, and small enough that Σ w·p never strains a decimal.
 GoalWeight = Annotated[Measure, Field(gt=0, le=Decimal(1_000_000))]
@@ -14,8 +28,8 @@ GoalWeight = Annotated[Measure, Field(gt=0, le=Decimal(1_000_000))]
 class Goal(OutputModel):
     id: uuid.UUID
     cycle_id: uuid.UUID | None = Field(description="The cycle the goal belongs to; null for a long-term goal.")
-    title: str
-    description: str | None
+    title: TitleOut
+    description: TextOut | None
     level: Choice[GoalLevel]
     department_id: uuid.UUID | None
     parent_id: uuid.UUID | None
@@ -94,7 +108,7 @@ class GoalTreeKpr(OutputModel):
     """An active KPR aligned to a goal of the tree, with its progress as of the tree's moment."""
 
     id: uuid.UUID
-    title: str
+    title: TitleOut
     owner_id: uuid.UUID
     weight: Measure = Field(description="Weight inside the owner's plan.")
     goal_weight: Measure = Field(description="Weight in the goal's progress.")
@@ -104,8 +118,10 @@ class GoalTreeKpr(OutputModel):
 class GoalNode(Goal):
     """A goal in the tree, with its aligned KPRs and its child goals."""
 
-    kprs: list[GoalTreeKpr] = Field(description="Active KPRs aligned to this goal (in the tree's cycle).")
-    children: list["GoalNode"]
+    kprs: Annotated[list[GoalTreeKpr], Declared(maxItems=CAPACITY)] = Field(
+        description="Active KPRs aligned to this goal (in the tree's cycle)."
+    )
+    children: Annotated[list["GoalNode"], Declared(maxItems=CAPACITY)]
 
     # The nested example lives on GoalTree; the flat Goal example would show a node without kprs and children.
     model_config = ConfigDict(json_schema_extra={})
@@ -114,7 +130,7 @@ class GoalNode(Goal):
 class GoalTree(OutputModel):
     cycle_id: uuid.UUID | None = Field(description="The cycle asked for; null for the long-term forest.")
     as_of: UtcDatetime | None = Field(description="The moment the figures are taken at; null for now.")
-    roots: list[GoalNode]
+    roots: Annotated[list[GoalNode], Declared(maxItems=CAPACITY)]
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -21,6 +21,7 @@ from app.core.db import lock_tree
 from app.core.enums import EventType, GoalLevel, KprStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import apply_changes, get_in_org
 from app.figures import service as figures
 from app.figures.trees import subtrees_of, with_ancestors
@@ -201,7 +202,7 @@ async def update(session: AsyncSession, actor: Actor, goal: Goal, changes: dict[
     if parent_id is not None:
         parent = await get_in_org(session, Goal, parent_id, actor.organization_id, "goal")
         if parent_id != goal.parent_id and await _is_at_or_below(session, parent_id, goal.id):
-            raise Conflict(translate("detail.loop", tree=translate("tree.goal")), code="WOULD_CREATE_LOOP")
+            raise Conflict(translate("detail.loop", tree=translate("tree.goal")), code=ProblemCode.WOULD_CREATE_LOOP)
     errors = _shape_errors(merged["level"], merged["department_id"])
     errors += _parent_errors(merged["level"], merged["cycle_id"], parent)
     if (merged["level"], merged["cycle_id"]) != (goal.level, goal.cycle_id):
@@ -266,7 +267,9 @@ async def delete(session: AsyncSession, actor: Actor, goal: Goal) -> None:
         )
     ).one()
     if child_count or kpr_count:
-        raise Conflict(translate("detail.goal_in_use", children=child_count, kprs=kpr_count), code="GOAL_IN_USE")
+        raise Conflict(
+            translate("detail.goal_in_use", children=child_count, kprs=kpr_count), code=ProblemCode.GOAL_IN_USE
+        )
     before = {
         name: getattr(goal, name)
         for name in ("cycle_id", "title", "description", "level", "department_id", "parent_id", "weight")

@@ -3,15 +3,15 @@ import uuid
 from pydantic import ConfigDict, Field
 
 from app.core.enums import Direction, Frequency
-from app.core.schemas import Choice, Figure, InputModel, Measure, Name, OutputModel, PatchModel, UtcDatetime
-from app.kprs.schemas import Unit
+from app.core.schemas import Choice, Figure, InputModel, Measure, Name, NameOut, OutputModel, PatchModel, UtcDatetime
+from app.kprs.schemas import Unit, UnitOut
 
 
 class Kpi(OutputModel):
     id: uuid.UUID
     kpr_id: uuid.UUID
-    name: str
-    unit: str | None
+    name: NameOut
+    unit: UnitOut | None
     direction: Choice[Direction]
     baseline: Measure
     target: Measure

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Query
 from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination
+from app.core.rate_limit import bulk
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.kpr_templates import service
@@ -13,7 +14,7 @@ from app.kpr_templates.library import FUNCTIONS
 from app.kpr_templates.presenter import present_many
 from app.kpr_templates.schemas import KprTemplate, TemplateApplied, TemplateApply
 
-router = APIRouter(route_class=ApiRoute, prefix="/kpr-templates", tags=["kpr templates"])
+router = APIRouter(route_class=ApiRoute, prefix="/kpr-templates", tags=["kpr-templates"])
 
 
 @router.get(
@@ -47,6 +48,7 @@ async def list_kpr_templates(
     "(403), inactive (422), or has a submitted or approved plan for the cycle (409, `PLAN_LOCKED`); the cycle must "
     "be `planning` or `active` (409, `CYCLE_NOT_OPEN`) and `due_date` inside it.",
 )
+@bulk
 async def apply_kpr_template(
     session: Session, template: KnownTemplate, actor: TemplateApplier, body: TemplateApply
 ) -> TemplateApplied:

@@ -4,14 +4,26 @@ from typing import Annotated, Self
 from pydantic import ConfigDict, Field, model_validator
 
 from app.core.enums import Direction, Frequency
-from app.core.schemas import Choice, Day, InputModel, Measure, OutputModel
+from app.core.schemas import (
+    Choice,
+    CodeOut,
+    Day,
+    Declared,
+    InputModel,
+    Measure,
+    NameOut,
+    OutputModel,
+    TextOut,
+    TitleOut,
+)
+from app.kprs.schemas import UnitOut
 
 MAX_EMPLOYEES = 1000
 
 
 class SuggestedKpi(OutputModel):
-    name: str
-    unit: str
+    name: NameOut
+    unit: UnitOut
     direction: Choice[Direction]
     frequency: Choice[Frequency]
 
@@ -20,12 +32,14 @@ class KprTemplate(OutputModel):
     """A reusable KPR of a business function, in the request's language (Accept-Language: zh-CN or en)."""
 
     id: uuid.UUID
-    function: str
-    title: str
-    description: str
-    unit: str
+    function: CodeOut
+    title: TitleOut
+    description: TextOut
+    unit: UnitOut
     direction: Choice[Direction]
-    suggested_kpis: list[SuggestedKpi] = Field(description="Process indicators (KPIs) that usually drive the result.")
+    suggested_kpis: Annotated[list[SuggestedKpi], Declared(maxItems=20)] = Field(
+        description="Process indicators (KPIs) that usually drive the result."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -96,7 +110,9 @@ class CreatedKpr(OutputModel):
 class TemplateApplied(OutputModel):
     template_id: uuid.UUID
     cycle_id: uuid.UUID
-    created: list[CreatedKpr] = Field(description="One KPR per employee, in the order of employee_ids.")
+    created: Annotated[list[CreatedKpr], Declared(maxItems=MAX_EMPLOYEES)] = Field(
+        description="One KPR per employee, in the order of employee_ids."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={

@@ -20,6 +20,7 @@ from app.core.enums import EventType, KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, InvalidCursor, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.pagination import PageParams
+from app.core.problems import ProblemCode
 from app.core.repository import get_in_org
 from app.cycles.rules import ensure_cycle_open
 from app.figures import service as figures
@@ -212,7 +213,7 @@ async def _plans(
         ordered = [i for i in employee_ids if i in set(locked)]
         raise Conflict(
             translate("detail.plans_locked", employees=_ids(ordered)),
-            code="PLAN_LOCKED",
+            code=ProblemCode.PLAN_LOCKED,
             extra={"employee_ids": [str(i) for i in ordered]},
         )
     plans = {row.employee_id: row.id for row in rows}

@@ -9,7 +9,7 @@ from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.params import AsOf
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page
 from app.kprs import service
@@ -18,7 +18,7 @@ from app.kprs.presenter import present, present_many
 from app.kprs.schemas import Kpr, KprCreate, KprUpdate, SmartCheckRequest, SmartReport
 from app.models import Kpr as KprRow
 
-router = APIRouter(route_class=ApiRoute, prefix="/kprs", tags=["KPRs"])
+router = APIRouter(route_class=ApiRoute, prefix="/kprs", tags=["kprs"])
 
 
 @router.get("", response_model=Page[Kpr], summary="List KPRs the caller may see")
@@ -47,7 +47,7 @@ async def list_kprs(
     responses=WRITE_RESPONSES,
     summary="Create a KPR (the owner's plan for the cycle is made with their first KPR)",
 )
-async def create_kpr(session: Session, actor: CurrentActor, body: KprCreate) -> Response:
+async def create_kpr(session: Session, actor: CurrentActor, body: KprCreate) -> ResourceResponse:
     kpr = await service.create(session, actor, body)
     return resource_response(await present(session, kpr), status_code=201, location=f"/api/v1/kprs/{kpr.id}")
 
@@ -63,14 +63,14 @@ async def smart_check_kpr(session: Session, actor: CurrentActor, body: SmartChec
 
 
 @router.get("/{kpr_id:uuid}", response_model=Kpr, summary="Get a KPR with its figures and SMART report")
-async def get_kpr(session: Session, kpr: ReadableKpr, as_of: AsOf = None) -> Response:
+async def get_kpr(session: Session, kpr: ReadableKpr, as_of: AsOf = None) -> ResourceResponse:
     return resource_response(await present(session, kpr, as_of))
 
 
 @router.patch("/{kpr_id:uuid}", response_model=Kpr, responses=WRITE_RESPONSES, summary="Update a KPR")
 async def update_kpr(
     session: Session, actor: CurrentActor, kpr: WritableKpr, body: KprUpdate, if_match: IfMatch = None
-) -> Response:
+) -> ResourceResponse:
     await check_if_match(if_match, lambda: present(session, kpr))
     kpr = await service.update(session, actor, kpr, changed_fields(body))
     return resource_response(await present(session, kpr))

@@ -9,17 +9,21 @@ from app.core.schemas import (
     JSON_NUMBER,
     Choice,
     Day,
+    Declared,
     Figure,
     InputModel,
     Measure,
     OutputModel,
     PatchModel,
     Text,
+    TextOut,
     Title,
+    TitleOut,
     UtcDatetime,
 )
 
 Unit = Annotated[str, Field(min_length=1, max_length=32)]
+UnitOut = Annotated[str, Declared(maxLength=32)]
 Weight = Annotated[
     Decimal,
     Field(gt=0, le=100, max_digits=7, decimal_places=2, allow_inf_nan=False),
@@ -30,7 +34,8 @@ Weight = Annotated[
 
 class SmartCriterion(BaseModel):
     status: Choice[SmartStatus]
-    messages: list[str]
+    # One of each finding at most (the catalogue has 20), rendered in the request's language.
+    messages: Annotated[list[Annotated[str, Declared(maxLength=1000)]], Declared(maxItems=20)]
 
 
 class SmartReport(BaseModel):
@@ -48,9 +53,9 @@ class Kpr(OutputModel):
     cycle_id: uuid.UUID
     owner_id: uuid.UUID
     goal_id: uuid.UUID
-    title: str
-    description: str | None
-    unit: str | None
+    title: TitleOut
+    description: TextOut | None
+    unit: UnitOut | None
     direction: Choice[Direction]
     baseline: Measure
     target: Measure

@@ -14,6 +14,7 @@ from app.core.access import Actor, authorize_employee_data, can_manage_employee_
 from app.core.enums import EventType, KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import apply_changes, get_in_org
 from app.cycles.rules import ensure_cycle_not_closed, ensure_cycle_open
 from app.figures import service as figures
@@ -158,7 +159,7 @@ async def update(session: AsyncSession, actor: Actor, kpr: Kpr, changes: dict[st
         if locked:
             raise Conflict(
                 translate("detail.definition_locked", fields=", ".join(locked)),
-                code="DEFINITION_LOCKED",
+                code=ProblemCode.DEFINITION_LOCKED,
             )
     else:
         plans.ensure_editable(plan)
@@ -203,7 +204,7 @@ async def delete(session: AsyncSession, actor: Actor, kpr: Kpr) -> None:
     # As for update: a closed cycle's record is final, drafts included.
     ensure_cycle_not_closed(cycle)
     if plan.status == PlanStatus.APPROVED:
-        raise Conflict(translate("detail.delete_locked"), code="DEFINITION_LOCKED")
+        raise Conflict(translate("detail.delete_locked"), code=ProblemCode.DEFINITION_LOCKED)
     plans.ensure_editable(plan)
     audit.record(session, actor, "delete", "kpr", kpr.id, before={"title": kpr.title, "owner_id": kpr.owner_id})
     outbox.publish(session, actor.organization_id, EventType.KPR_DELETED, await present(session, kpr))

@@ -1,11 +1,12 @@
 import uuid
+from typing import Annotated
 
-from app.core.schemas import OutputModel
+from app.core.schemas import MAX_ROLE_LENGTH, MAX_ROLES, Declared, OutputModel, SubjectOut
 from app.employees.schemas import Employee
 
 
 class Me(OutputModel):
-    subject: str
+    subject: SubjectOut
     organization_id: uuid.UUID | None
-    roles: list[str]
+    roles: Annotated[list[Annotated[str, Declared(maxLength=MAX_ROLE_LENGTH)]], Declared(maxItems=MAX_ROLES)]
     employee: Employee | None

@@ -25,7 +25,7 @@ class Evaluation(IdMixin, TimestampMixin, Base):
         Index("ix_evaluations_org_cycle_created", "organization_id", "cycle_id", "created_at", "id"),
     )
 
-    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"))
     employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)

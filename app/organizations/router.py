@@ -1,10 +1,10 @@
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from app.core.auth import CurrentPrincipal, Session, SystemPrincipal
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
 from app.models import Organization as OrganizationRow
@@ -31,7 +31,9 @@ async def list_organizations(session: Session, principal: CurrentPrincipal, page
     responses=WRITE_RESPONSES,
     summary="Create an organization (system role)",
 )
-async def create_organization(session: Session, principal: SystemPrincipal, body: OrganizationCreate) -> Response:
+async def create_organization(
+    session: Session, principal: SystemPrincipal, body: OrganizationCreate
+) -> ResourceResponse:
     organization = await service.create(session, principal, body)
     return resource_response(
         await present(session, organization), status_code=201, location=f"/api/v1/organizations/{organization.id}"
@@ -39,7 +41,7 @@ async def create_organization(session: Session, principal: SystemPrincipal, body
 
 
 @router.get("/{organization_id:uuid}", response_model=Organization, summary="Get an organization")
-async def get_organization(session: Session, organization: ReadableOrganization) -> Response:
+async def get_organization(session: Session, organization: ReadableOrganization) -> ResourceResponse:
     return resource_response(await present(session, organization))
 
 
@@ -55,7 +57,7 @@ async def update_organization(
     organization: WritableOrganization,
     body: OrganizationUpdate,
     if_match: IfMatch = None,
-) -> Response:
+) -> ResourceResponse:
     # If-Match is checked here, once the body is valid: an If-Match dependency would run before FastAPI reads the
     # body, so a malformed body would get 412 instead of 422 (the contract run flags that).
     await check_if_match(if_match, lambda: present(session, organization))

@@ -2,10 +2,10 @@ import uuid
 from typing import Annotated
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, ConfigDict
+from pydantic import AfterValidator, ConfigDict, StringConstraints
 
 from app.core.enums import OrganizationLocale
-from app.core.schemas import Choice, InputModel, Name, OutputModel, PatchModel, UtcDatetime
+from app.core.schemas import Choice, Declared, InputModel, Name, NameOut, OutputModel, PatchModel, UtcDatetime
 
 
 def _timezone(value: str) -> str:
@@ -14,14 +14,15 @@ def _timezone(value: str) -> str:
     return value
 
 
-TimeZone = Annotated[str, AfterValidator(_timezone)]
+# IANA names are at most 32 characters long.
+TimeZone = Annotated[str, StringConstraints(min_length=1, max_length=64), AfterValidator(_timezone)]
 
 
 class Organization(OutputModel):
     id: uuid.UUID
-    name: str
-    locale: str
-    timezone: str
+    name: NameOut
+    locale: Annotated[str, Declared(maxLength=16)]
+    timezone: Annotated[str, Declared(maxLength=64)]
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

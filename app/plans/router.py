@@ -1,13 +1,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from app.core.auth import CurrentActor, Session
 from app.core.enums import PlanStatus
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
-from app.core.responses import resource_response
+from app.core.responses import ResourceResponse, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page, TransitionIn
 from app.core.transitions import Transition, history_page
@@ -35,7 +35,7 @@ async def list_plans(
 
 
 @router.get("/{plan_id:uuid}", response_model=Plan, summary="Get a plan")
-async def get_plan(session: Session, plan: ReadablePlan) -> Response:
+async def get_plan(session: Session, plan: ReadablePlan) -> ResourceResponse:
     return resource_response(await present(session, plan))
 
 
@@ -59,6 +59,6 @@ async def list_plan_transitions(
 )
 async def transition_plan(
     session: Session, actor: CurrentActor, plan: TransitionablePlan, body: TransitionIn
-) -> Response:
+) -> ResourceResponse:
     plan = await service.transition(session, actor, plan, body.to, body.comment)
     return resource_response(await present(session, plan))

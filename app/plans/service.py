@@ -14,6 +14,7 @@ from app.core.access import Actor, authorize_employee_data, can_manage_employee_
 from app.core.enums import EventType, KprStatus, PlanStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import get_in_org
 from app.core.transitions import StateMachine, record_transition, record_transitions
 from app.cycles.rules import ensure_cycle_open
@@ -39,7 +40,7 @@ HUNDRED = Decimal(100)
 def ensure_editable(plan: Plan) -> None:
     """KPRs are added, changed and removed only while their plan is a draft (or rejected, being reworked)."""
     if plan.status not in EDITABLE_STATES:
-        raise Conflict(translate("detail.plan_locked", status=plan.status), code="PLAN_LOCKED")
+        raise Conflict(translate("detail.plan_locked", status=plan.status), code=ProblemCode.PLAN_LOCKED)
 
 
 async def create_drafts(
@@ -130,7 +131,7 @@ async def _check_submittable(session: AsyncSession, plan: Plan) -> None:
         message = translate("detail.weights_total", total=round2(total))
         raise ValidationFailed(
             message,
-            code="WEIGHTS_MUST_TOTAL_100",
+            code=ProblemCode.WEIGHTS_MUST_TOTAL_100,
             # Every 422 carries field-level errors (DESIGN §7); the offending figure is the plan's weight_total.
             errors=[{"loc": ["weight_total"], "msg": message, "type": "weights_must_total_100"}],
             extra={"weight_total": float(round2(total))},
@@ -150,7 +151,7 @@ async def _check_submittable(session: AsyncSession, plan: Plan) -> None:
     if failing:
         raise ValidationFailed(
             translate("detail.smart_failed"),
-            code="SMART_CHECK_FAILED",
+            code=ProblemCode.SMART_CHECK_FAILED,
             errors=errors,
             extra={"kprs": failing},
         )

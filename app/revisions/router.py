@@ -1,9 +1,9 @@
-from fastapi import APIRouter, Response
+from fastapi import APIRouter
 
 from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
-from app.core.responses import resource_response
+from app.core.responses import ResourceResponse, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page, TransitionIn
 from app.core.transitions import Transition, history_page
@@ -18,7 +18,10 @@ router = APIRouter(route_class=ApiRoute)
 
 
 @router.get(
-    "/kprs/{kpr_id:uuid}/revisions", response_model=Page[Revision], tags=["KPRs"], summary="A KPR's revision requests"
+    "/kprs/{kpr_id:uuid}/revisions",
+    response_model=Page[Revision],
+    tags=["revisions"],
+    summary="A KPR's revision requests",
 )
 async def list_kpr_revisions(session: Session, kpr: ReadableKpr, page: Pagination) -> Page[Revision]:
     statement = service.list_statement(kpr.id)
@@ -31,12 +34,12 @@ async def list_kpr_revisions(session: Session, kpr: ReadableKpr, page: Paginatio
     status_code=201,
     response_model=Revision,
     responses=WRITE_RESPONSES,
-    tags=["KPRs"],
+    tags=["revisions"],
     summary="Request a change to an approved KPR's definition",
 )
 async def create_kpr_revision(
     session: Session, actor: CurrentActor, kpr: WritableKpr, body: RevisionCreate
-) -> Response:
+) -> ResourceResponse:
     revision = await service.create(session, actor, kpr, body)
     return resource_response(
         await present(session, revision), status_code=201, location=f"/api/v1/revisions/{revision.id}"
@@ -44,7 +47,7 @@ async def create_kpr_revision(
 
 
 @router.get("/revisions/{revision_id:uuid}", response_model=Revision, tags=["revisions"], summary="Get a revision")
-async def get_revision(session: Session, revision: ReadableRevision) -> Response:
+async def get_revision(session: Session, revision: ReadableRevision) -> ResourceResponse:
     return resource_response(await present(session, revision))
 
 
@@ -71,6 +74,6 @@ async def list_revision_transitions(
 )
 async def transition_revision(
     session: Session, actor: CurrentActor, revision: DecidableRevision, body: TransitionIn
-) -> Response:
+) -> ResourceResponse:
     revision = await service.transition(session, actor, revision, body.to, body.comment)
     return resource_response(await present(session, revision))

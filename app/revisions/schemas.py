@@ -5,7 +5,7 @@ from typing import Any
 from pydantic import ConfigDict, Field, field_serializer
 
 from app.core.enums import RevisionStatus
-from app.core.schemas import Choice, InputModel, OutputModel, UtcDatetime
+from app.core.schemas import Choice, CommentOut, InputModel, OutputModel, SubjectOut, UtcDatetime
 
 # Stored as exact decimal strings in the JSON column; exposed as JSON numbers like every other measurement.
 NUMERIC_CHANGES = frozenset({"baseline", "target", "threshold", "stretch", "tolerance", "weight", "goal_weight"})
@@ -22,10 +22,10 @@ class Revision(OutputModel):
     id: uuid.UUID
     kpr_id: uuid.UUID
     changes: dict[str, Any]
-    reason: str
+    reason: CommentOut
     status: Choice[RevisionStatus]
-    requested_by: str
-    decided_by: str | None
+    requested_by: SubjectOut
+    decided_by: SubjectOut | None
     decided_at: UtcDatetime | None
     created_at: UtcDatetime
     updated_at: UtcDatetime

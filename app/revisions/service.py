@@ -14,6 +14,7 @@ from app.core.access import Actor, authorize_employee_data, can_manage_employee_
 from app.core.enums import EventType, PlanStatus, RevisionStatus
 from app.core.errors import Conflict, Forbidden, ValidationFailed
 from app.core.i18n import translate
+from app.core.problems import ProblemCode
 from app.core.repository import apply_changes, get_in_org
 from app.core.schemas import STORED
 from app.core.transitions import StateMachine, record_transition
@@ -62,7 +63,7 @@ async def create(session: AsyncSession, actor: Actor, kpr: Kpr, data: RevisionCr
     plan = await session.get(Plan, kpr.plan_id)
     assert plan is not None
     if plan.status != PlanStatus.APPROVED:
-        raise Conflict(translate("detail.revision_not_needed"), code="REVISION_NOT_NEEDED")
+        raise Conflict(translate("detail.revision_not_needed"), code=ProblemCode.REVISION_NOT_NEEDED)
     cycle = await session.get(Cycle, kpr.cycle_id)
     assert cycle is not None
     ensure_cycle_open(cycle)

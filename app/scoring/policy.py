@@ -34,14 +34,14 @@ _DEFAULT = engine.DEFAULT_POLICY
 
 
 class BandIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
     rating: Rating
     min_score: Annotated[PolicyDecimal, Field(ge=0, le=1000)]
 
 
 class GuidelineIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
     min_share: Percent | None = None
     max_share: Percent | None = None
@@ -56,7 +56,7 @@ class GuidelineIn(BaseModel):
 class ComponentsIn(BaseModel):
     """Percent weights of the final score's parts; they must total exactly 100."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
     results: Percent = _DEFAULT.components["results"]
     manager: Percent = _DEFAULT.components["manager"]
@@ -78,8 +78,10 @@ def _default_bands() -> list[BandIn]:
 
 
 class PolicyIn(BaseModel):
+    # A stored policy is always written whole (defaults filled in): required in responses, optional in requests.
     model_config = ConfigDict(
         extra="forbid",
+        json_schema_serialization_defaults_required=True,
         json_schema_extra={
             "examples": [
                 {

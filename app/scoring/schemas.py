@@ -5,7 +5,7 @@ from typing import Annotated
 
 from pydantic import ConfigDict, Field
 
-from app.core.schemas import Figure, InputModel, Measure, OutputModel
+from app.core.schemas import Declared, Figure, InputModel, Measure, OutputModel
 from app.scoring import engine
 from app.scoring.policy import PolicyIn
 
@@ -54,7 +54,7 @@ class PreviewKprScore(OutputModel):
 
 
 class PreviewOut(OutputModel):
-    kprs: list[PreviewKprScore]
+    kprs: Annotated[list[PreviewKprScore], Declared(maxItems=MAX_PREVIEW_KPRS)]
     results_score: Figure | None
     final_score: Figure | None
-    rating: str | None
+    rating: Annotated[str, Declared(maxLength=16)] | None

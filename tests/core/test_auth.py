@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from httpx import AsyncClient, Response
 
-from app.core import config, security
+from app.core import security
 from app.core.config import Settings
+from app.core.schemas import MAX_ROLE_LENGTH, MAX_ROLES, SUBJECT_MAX
 from tests.assertions import assert_problem
 from tests.conftest import TEST_SECRET, AppClientFactory
 from tests.factories import Tenant, auth
@@ -130,6 +131,33 @@ async def test_roles_must_be_a_list_of_strings(client: AsyncClient, tenant: Tena
     assert_unauthenticated(await client.get(ME, headers=auth(_hs256(_claims(tenant, roles=[1, 2])))))
 
 
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"sub": ""},
+        {"sub": "s" * (SUBJECT_MAX + 1)},
+        {"roles": ["admin"] + [f"role{i}" for i in range(MAX_ROLES)]},
+        {"roles": ["r" * (MAX_ROLE_LENGTH + 1)]},
+    ],
+    ids=["empty-sub", "long-sub", "too-many-roles", "long-role"],
+)
+async def test_subject_and_roles_stay_within_the_declared_limits(
+    client: AsyncClient, tenant: Tenant, overrides: dict[str, Any]
+) -> None:
+    # GET /me and every recorded actor declare these limits; a token beyond them is refused, not half-stored.
+    assert_unauthenticated(await client.get(ME, headers=auth(_hs256(_claims(tenant, **overrides)))))
+
+
+async def test_subject_and_roles_at_the_limits_are_accepted(client: AsyncClient, tenant: Tenant) -> None:
+    roles = ["system", *(f"{i:0{MAX_ROLE_LENGTH}d}" for i in range(MAX_ROLES - 1))]
+    claims = _claims(tenant, sub="s" * SUBJECT_MAX, roles=roles)
+    del claims["org"]
+    response = await client.get(ME, headers=auth(_hs256(claims)))
+    assert response.status_code == 200, response.text
+    assert response.json()["subject"] == "s" * SUBJECT_MAX
+    assert len(response.json()["roles"]) == MAX_ROLES
+
+
 async def test_system_token_needs_no_org(client: AsyncClient, tenant: Tenant) -> None:
     response = await client.get(ME, headers=tenant.headers("system"))
     assert response.status_code == 200
@@ -189,13 +217,12 @@ class TestRs256:
         database_url: str,
         key_pair: tuple[Any, str],
         tenant: Tenant,
-        monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path,
     ) -> None:
-        # With no secret the app still derives its cursor key from a dev secret; keep that file out of ./var/.
-        monkeypatch.setattr(config, "VAR_DIR", tmp_path)
-        monkeypatch.setattr(config, "DEV_SECRET_FILE", tmp_path / "dev-jwt-secret")
-        only_public = Settings(database_url=database_url, jwt_secret=None, jwt_public_key=key_pair[1])
+        # With no secret the app still derives its cursor key from a dev secret; keep that file out of var/.
+        only_public = Settings(
+            database_url=database_url, jwt_secret=None, jwt_public_key=key_pair[1], data_dir=tmp_path
+        )
         async with client_for(only_public) as rs_client:
             body = assert_unauthenticated(await rs_client.get(ME, headers=auth(_hs256(_claims(tenant)))))
         assert "HS256" in body["detail"]

@@ -86,7 +86,13 @@ async def test_default_limit_is_50(client: AsyncClient, session: AsyncSession, t
     assert body["next_cursor"] is not None
 
 
-@pytest.mark.parametrize("limit", ["0", "-1", "ten"])
+async def test_limit_up_to_the_declared_int32_bound_is_cut_to_200(client: AsyncClient, tenant: Tenant) -> None:
+    # The contract bounds ?limit= at the int32 range (every integer has declared limits) and still cuts to 200.
+    response = await client.get("/api/v1/employees", params={"limit": 2**31 - 1}, headers=tenant.headers("admin"))
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "ten", str(2**31)])
 async def test_invalid_limit_is_422(client: AsyncClient, tenant: Tenant, limit: str) -> None:
     response = await client.get("/api/v1/employees", params={"limit": limit}, headers=tenant.headers("admin"))
     body = assert_problem(response, 422, "VALIDATION_FAILED")

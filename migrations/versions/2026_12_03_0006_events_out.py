@@ -1,7 +1,7 @@
 """events out: the outbox, webhooks and their deliveries, scheduled jobs
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-03 12:30:00
 
 Every write of note records its event in the outbox in its own transaction; the worker fans each event out to the
@@ -15,8 +15,8 @@ from alembic import op
 
 import app.models.types
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
