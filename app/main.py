@@ -134,6 +134,7 @@ OPENAPI_TAGS = [
     {"name": "evaluations", "description": "Reviews: self, manager, calibration, and the final rating."},
     {"name": "scoring", "description": "Score a policy and KPR figures without storing anything."},
     {"name": "audit", "description": "Who changed what, and when."},
+    {"name": "webhooks", "description": "Events out: signed deliveries of what happened, to subscribed URLs (admins)."},
 ]
 SERVERS = [
     {

@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 work=$(mktemp -d)
-export KPR_DATA_DIR="$work/data" KPR_LOG_LEVEL=WARNING
+export KPR_DATA_DIR="$work/data" KPR_LOG_LEVEL=WARNING KPR_WEBHOOK_ALLOWED_HOSTS=127.0.0.1
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 "$root/.venv/bin/kpr" demo --port "$port" > "$work/demo.log" 2>&1
@@ -44,3 +44,11 @@ for expected in "HTTP 412" "idempotent-replayed: true" "HTTP 422"; do
   grep -q "$expected" "$work/recipes.log" || { cat "$work/recipes.log"; echo "docs/recipes.md: no '$expected'"; exit 1; }
 done
 echo "docs/recipes.md works as written"
+
+receiver_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+hooks=$(blocks "$root/README.md" "<!-- webhooks walkthrough:")
+PORT=$port KPR_HOME=$root RECEIVER_PORT=$receiver_port bash -c "$hooks" > "$work/hooks.log" 2>&1 || { cat "$work/hooks.log"; exit 1; }
+for expected in "answering 500" "verified webhook.test" '"status":"delivered"' '"attempts":3'; do
+  grep -q "$expected" "$work/hooks.log" || { cat "$work/hooks.log"; echo "README webhooks: no '$expected'"; exit 1; }
+done
+echo "the README webhook walk-through works as written: a test event refused twice, then delivered and verified"

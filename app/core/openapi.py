@@ -256,7 +256,7 @@ def _declare_headers(document: dict[str, Any], routes: Iterable[Any]) -> None:
                 names.append("Retry-After")
             if status[0] == "2" and method == "post":
                 names.append("Idempotent-Replayed")
-            if status in ("200", "201") and (method, path) in resources:
+            if status in ("200", "201", "202") and (method, path) in resources:
                 names.append("ETag")
                 if status == "201":
                     names.append("Location")

@@ -7,7 +7,7 @@ from app.core.enums import DeliveryStatus
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination, paginate
 from app.core.repository import changed_fields
-from app.core.responses import IfMatch, check_if_match, resource_response
+from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page
 from app.models import Webhook as WebhookRow
@@ -33,7 +33,9 @@ async def list_webhooks(session: Session, actor: WebhookAdmin, page: Pagination)
     responses=WRITE_RESPONSES,
     summary="Create a webhook (admin; the response alone carries its signing secret)",
 )
-async def create_webhook(session: Session, actor: WebhookAdmin, settings: AppSettings, body: WebhookCreate) -> Response:
+async def create_webhook(
+    session: Session, actor: WebhookAdmin, settings: AppSettings, body: WebhookCreate
+) -> ResourceResponse:
     webhook, secret = await service.create(session, actor, body, settings)
     return resource_response(
         await present_created(session, webhook, secret),
@@ -44,7 +46,7 @@ async def create_webhook(session: Session, actor: WebhookAdmin, settings: AppSet
 
 
 @router.get("/{webhook_id:uuid}", response_model=Webhook, summary="Get a webhook (admin; never its secret)")
-async def get_webhook(session: Session, webhook: ReadableWebhook) -> Response:
+async def get_webhook(session: Session, webhook: ReadableWebhook) -> ResourceResponse:
     return resource_response(await present(session, webhook))
 
 
@@ -58,7 +60,7 @@ async def update_webhook(
     webhook: WritableWebhook,
     body: WebhookUpdate,
     if_match: IfMatch = None,
-) -> Response:
+) -> ResourceResponse:
     await check_if_match(if_match, lambda: present(session, webhook))
     webhook = await service.update(session, actor, webhook, changed_fields(body), settings)
     return resource_response(await present(session, webhook))
@@ -84,7 +86,7 @@ async def delete_webhook(
     response_model=WebhookDelivery,
     summary="Send this webhook a webhook.test event (admin; queued, the answer is its delivery)",
 )
-async def test_webhook(session: Session, actor: WebhookAdmin, webhook: ReadableWebhook) -> Response:
+async def test_webhook(session: Session, actor: WebhookAdmin, webhook: ReadableWebhook) -> ResourceResponse:
     delivery = await service.send_test(session, actor, webhook)
     return resource_response(await present_delivery(session, delivery), status_code=202)
 
@@ -116,6 +118,6 @@ async def list_webhook_deliveries(
     response_model=WebhookDelivery,
     summary="Queue a delivery again now, for another 24 h of attempts (admin; a delivered one is sent again)",
 )
-async def retry_webhook_delivery(session: Session, actor: WebhookAdmin, delivery: WritableDelivery) -> Response:
+async def retry_webhook_delivery(session: Session, actor: WebhookAdmin, delivery: WritableDelivery) -> ResourceResponse:
     delivery = await service.retry(session, actor, delivery)
     return resource_response(await present_delivery(session, delivery), status_code=202)
