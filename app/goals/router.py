@@ -13,7 +13,7 @@ from app.core.responses import IfMatch, ResourceResponse, check_if_match, resour
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page
 from app.goals import service
-from app.goals.dependencies import ReadableGoal, WritableGoal
+from app.goals.dependencies import ReadableForest, ReadableGoal, WritableGoal
 from app.goals.presenter import present, present_many, present_tree
 from app.goals.schemas import Goal, GoalCreate, GoalTree, GoalUpdate
 from app.models import Goal as GoalRow
@@ -65,16 +65,9 @@ async def create_goal(session: Session, actor: CurrentActor, body: GoalCreate) -
     summary="The goal tree of a cycle (or the long-term forest), with progress rolled up",
     description=TREE_DESCRIPTION,
 )
-async def get_goal_tree(
-    session: Session,
-    actor: CurrentActor,
-    cycle_id: Annotated[
-        uuid.UUID | None, Query(description="The cycle; omit for the long-term forest (see the description).")
-    ] = None,
-    as_of: AsOf = None,
-) -> GoalTree:
-    forest = await service.tree(session, actor, cycle_id, as_of)
-    return present_tree(forest, cycle_id, as_of)
+async def get_goal_tree(session: Session, scope: ReadableForest, as_of: AsOf = None) -> GoalTree:
+    forest = await service.tree(session, scope.actor, scope.cycle_id, as_of)
+    return present_tree(forest, scope.cycle_id, as_of)
 
 
 @router.get("/{goal_id:uuid}", response_model=Goal, summary="Get a goal with its progress")

@@ -116,11 +116,11 @@ CYCLE_FOREST = forest_query(
 async def tree(
     session: AsyncSession, actor: Actor, cycle_id: uuid.UUID | None, as_of: datetime | None = None
 ) -> GoalForest:
-    """The forest of one cycle, or (without a cycle) the long-term goals with everything below them, rolled up."""
+    """The forest of one cycle (one of the caller's organization: ``readable_forest`` made sure), or without a cycle the
+    long-term goals with everything below them, rolled up."""
     org = actor.organization_id
     if cycle_id is None:
         return await load_forest(session, LONG_TERM_FOREST, as_of, {"org": org})
-    await get_in_org(session, Cycle, cycle_id, org, "cycle")
     return await load_forest(session, CYCLE_FOREST, as_of, {"org": org, "cycle": cycle_id})
 
 
