@@ -8,6 +8,7 @@ consumer would.
 import asyncio
 import json
 import random
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -350,3 +351,35 @@ async def test_the_pruning_job_runs_once_a_day_and_keeps_what_is_pending(
     assert second == [], "two workers ran the daily job"
     left = await session.execute(select(OutboxEvent.data).execution_options(populate_existing=True))
     assert [row.data["n"] for row in left] == ["still pending"]
+
+
+async def test_a_stopped_worker_finishes_the_send_in_flight_and_leaves_nothing_claimed(
+    client_for: Callable[..., Any],
+    session: AsyncSession,
+    tenant: Tenant,
+    local_settings: Settings,
+    worker: Worker,
+    httpserver: HTTPServer,
+) -> None:
+    started = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    def slow(_: Any) -> Response:
+        loop.call_soon_threadsafe(started.set)
+        time.sleep(0.5)  # the consumer takes its time; the stop arrives meanwhile
+        return Response("", status=204)
+
+    httpserver.expect_request("/slow").respond_with_handler(slow)
+    await register(client_for, local_settings, tenant, httpserver.url_for("/slow"))
+    outbox.publish(session, tenant.org.id, EventType.GOAL_CREATED, {"n": 1})
+    await session.commit()
+    stop = asyncio.Event()
+
+    running = asyncio.create_task(worker.run(stop))
+    await asyncio.wait_for(started.wait(), timeout=10)
+    stop.set()
+    await asyncio.wait_for(running, timeout=15)
+
+    row = await session.scalar(select(WebhookDelivery).execution_options(populate_existing=True))
+    assert row is not None
+    assert (row.status, row.attempts, row.claimed_by, row.claimed_until) == ("delivered", 1, None, None)
