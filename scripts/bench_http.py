@@ -203,6 +203,7 @@ def main() -> None:
         # One token sends thousands of requests a second here, far past its quota: the limiter would answer 429.
         # It is measured on its own (scripts/bench_rate_limit.py).
         "KPR_RATE_LIMIT_ENABLED": "false",
+        "KPR_WEBHOOK_ALLOWED_HOSTS": "127.0.0.1",
     }
     print("loading the demo …", flush=True)
     subprocess.run([str(BIN / "kpr"), "demo"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -253,6 +254,23 @@ def main() -> None:
             results.append((label, _wrk(load, url, token, args)))
         print("POST /kprs/{id}/check-ins …", flush=True)
         check_ins = _wrk(load, f"{api}/kprs/{targets['kpr_id']}/check-ins", token, args, post)
+        # The same writes with a webhook subscribed to them: the outbox row is written either way; now the embedded
+        # worker also fans each event out and delivers it, signed, to a local receiver (on the load generator's core).
+        receiver_port = _free_port()
+        receiver = [*load, str(BIN / "uvicorn"), "scripts.bench_webhooks:receiver", "--port", str(receiver_port)]
+        with _server([*receiver, "--log-level", "warning", "--no-access-log"], receiver_port, env, "/"):
+            admin = subprocess.run(
+                [str(BIN / "kpr"), "token", "--org", targets["org"], "--sub", "bench-admin", "--role", "admin"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                text=True,
+            ).stdout.strip()
+            hook = {"url": f"http://127.0.0.1:{receiver_port}/hook", "event_types": ["checkin.created"]}
+            httpx.post(f"{api}/webhooks", json=hook, headers={"Authorization": f"Bearer {admin}"}).raise_for_status()
+            print("POST /kprs/{id}/check-ins, a webhook subscribed …", flush=True)
+            with_webhook = _wrk(load, f"{api}/kprs/{targets['kpr_id']}/check-ins", token, args, post)
     os.unlink(post)
 
     limit = results[0][1]["rps"]
@@ -264,10 +282,16 @@ def main() -> None:
             f"{figures['rps'] / limit:>8.3f}"
         )
     print(f"\n{'write (one KPR: its check-ins queue on its row)':<50} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    for label, figures in (("write limit: raw asyncpg insert", write_limit), ("POST /kprs/{id}/check-ins", check_ins)):
+    writes = (
+        ("write limit: raw asyncpg insert", write_limit),
+        ("POST /kprs/{id}/check-ins", check_ins),
+        ("POST /kprs/{id}/check-ins, webhook subscribed", with_webhook),
+    )
+    for label, figures in writes:
         print(f"{label:<50} {figures['rps']:>9,.0f} {figures['p50']:>8.1f} {figures['p99']:>8.1f}")
     print(f"check-in × write limit: {check_ins['rps'] / write_limit['rps']:.3f}")
-    results += [("write limit: raw asyncpg insert", write_limit), ("POST /kprs/{id}/check-ins", check_ins)]
+    print(f"check-in with a webhook × without: {with_webhook['rps'] / check_ins['rps']:.3f}")
+    results += list(writes)
     print(json.dumps({label: figures for label, figures in results}))
 
 

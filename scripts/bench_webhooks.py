@@ -4,8 +4,8 @@
 
 It recreates a PostgreSQL database (127.0.0.1:5432), migrates it, records N events for one organization with one
 webhook, starts a local receiver (a bare ASGI app under uvicorn in its own process, answering 204), and times one
-worker draining the outbox: fan-out, claims, signed sends, results. It prints events/s, and the latency from an
-event's record to its delivery (p50/p99).
+worker's run loop draining the outbox: fan-out, claims, signed sends, results. It prints events/s, and the latency
+from an event's record to its delivery (p50/p99).
 """
 
 import argparse
@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -28,7 +28,7 @@ from app.cli import migrate
 from app.core import outbox
 from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
-from app.core.enums import EventType
+from app.core.enums import DeliveryStatus, EventType
 from app.models import Organization, OutboxEvent, Webhook, WebhookDelivery
 from app.webhooks.secrets import encrypt, new_secret
 from app.worker import Worker
@@ -45,7 +45,8 @@ async def receiver(scope: dict[str, object], receive: object, send: object) -> N
         message = await receive()  # type: ignore[operator]
         if not message.get("more_body"):
             break
-    await send({"type": "http.response.start", "status": 204, "headers": []})  # type: ignore[operator]
+    status = 200 if scope["method"] == "GET" else 204  # a GET is a health probe
+    await send({"type": "http.response.start", "status": status, "headers": []})  # type: ignore[operator]
     await send({"type": "http.response.body", "body": b""})  # type: ignore[operator]
 
 
@@ -87,10 +88,20 @@ async def run(url: str, events: int, port: int) -> None:
             await outbox.publish_many(session, org.id, EventType.CHECKIN_CREATED, (data for _ in range(events)))
             await session.commit()
         worker = Worker(settings, sessionmaker, worker_id="bench")
+        stop = asyncio.Event()
         started = time.perf_counter()
-        handled = await worker.run_once()
+        running = asyncio.create_task(worker.run(stop))  # the loop `kpr worker` and `kpr serve` run
+        delivered = 0
+        while delivered < events:
+            await asyncio.sleep(0.05)
+            async with sessionmaker() as session:
+                delivered = (
+                    await session.scalar(select(func.count()).where(WebhookDelivery.status == DeliveryStatus.DELIVERED))
+                    or 0
+                )
         elapsed = time.perf_counter() - started
-        await worker.client.aclose()
+        stop.set()
+        await running
         async with sessionmaker() as session:
             rows = (
                 await session.execute(
@@ -101,7 +112,7 @@ async def run(url: str, events: int, port: int) -> None:
             ).all()
         waits = sorted((delivered - occurred) / timedelta(milliseconds=1) for occurred, delivered in rows if delivered)
         assert len(waits) == events, f"{len(waits)} of {events} delivered"
-        print(f"one worker, {events:,} events to one local receiver ({handled:,} fan-outs and sends)")
+        print(f"one worker (its run loop), {events:,} events to one local receiver")
         print(f"  {events / elapsed:,.0f} events/s   ({elapsed:.2f} s)")
         p50 = statistics.median(waits)
         p99 = waits[int(len(waits) * 0.99) - 1]
