@@ -27,7 +27,9 @@ trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/healthz" > /dev/null && break; sleep 0.2; done
 
 status=0
-for who in "hr_mgr admin" "sales_rep1 -"; do
+# The employee first: the admin's run may deactivate demo employees (DELETE /employees/{id}), and a deactivated
+# employee's token reads nothing, so an employee run after it met only 401s.
+for who in "sales_rep1 -" "hr_mgr admin"; do
   set -- $who
   roles=(); [ "$2" = "-" ] || roles=(--role "$2")
   token=$("$root/.venv/bin/kpr" token --org "$org" --sub "demo.$1" "${roles[@]}" 2>/dev/null)
