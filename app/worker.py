@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
+from app.core.db import is_postgres
 from app.models import ScheduledJob
 from app.models.base import utcnow
 from app.webhooks import delivery
@@ -77,7 +78,7 @@ class Worker:
         every claim and result the wait for a flush of the log, which bounded a worker to tens of deliveries a second.
         """
         async with self.sessionmaker() as session:
-            if session.get_bind().dialect.name == "postgresql":
+            if is_postgres(session):
                 await session.execute(text("SET LOCAL synchronous_commit TO off"))
             yield session
 

@@ -113,6 +113,11 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
 
 
+def is_postgres(session: AsyncSession) -> bool:
+    """Whether the session runs on PostgreSQL (where set-based paths, SKIP LOCKED and advisory locks are used)."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: services flush, this commits (or rolls back on any error). GET and HEAD, which
     write nothing, read through the read engine (``read_engine``), where committing costs nothing."""

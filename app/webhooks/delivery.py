@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks.webhooks import Webhook as Signer
 
 from app.core.config import Settings
+from app.core.db import is_postgres
 from app.core.enums import DeliveryStatus
 from app.models import OutboxEvent, Webhook, WebhookDelivery
 from app.webhooks.secrets import SecretUnreadable, decrypt
@@ -59,10 +60,6 @@ def backoff_seconds(attempts: int, rng: random.Random) -> float:
     return ceiling * (0.5 + rng.random() / 2)
 
 
-def _is_postgres(session: AsyncSession) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
 async def fan_out(session: AsyncSession, now: datetime) -> int:
     """One batch of committed events becomes deliveries to the webhooks that subscribe to them. Set-based: three
     statements a batch (the events, their organizations' active webhooks, the deliveries) and the mark."""
@@ -72,7 +69,7 @@ async def fan_out(session: AsyncSession, now: datetime) -> int:
         .order_by(OutboxEvent.occurred_at, OutboxEvent.id)
         .limit(FAN_OUT_BATCH)
     )
-    if _is_postgres(session):
+    if is_postgres(session):
         events_query = events_query.with_for_update(skip_locked=True)
     events = (await session.execute(events_query)).all()
     if not events:
@@ -143,7 +140,7 @@ async def claim(
     session: AsyncSession, worker_id: str, now: datetime, limit: int, busy: Collection[uuid.UUID] = ()
 ) -> list[Claimed]:
     """Lease up to ``limit`` due deliveries, at most ``PER_WEBHOOK`` of one webhook, none of the ``busy`` ones."""
-    if _is_postgres(session):
+    if is_postgres(session):
         # Webhook by webhook, the oldest few due deliveries each, skipping rows another worker is claiming: workers
         # claiming at once take different rows, and every webhook with work gets its share of the batch.
         hooks = select(Webhook.id).where(Webhook.active.is_(True))

@@ -6,7 +6,7 @@ worker's (app/webhooks/delivery.py): this module only queues deliveries, for a t
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -23,11 +23,11 @@ from app.core.repository import apply_changes, get_in_org
 from app.models import Webhook, WebhookDelivery
 from app.models.base import utcnow
 from app.webhooks import secrets
+from app.webhooks.delivery import RETRY_WINDOW
 from app.webhooks.schemas import WebhookCreate
 from app.webhooks.ssrf import UnsafeUrl, check_url
 
 # How long a delivery is retried, from the event or from a manual retry.
-RETRY_WINDOW = timedelta(hours=24)
 # What the audit trail keeps of a webhook: its settings, never the secret.
 AUDITED = ("url", "event_types", "description", "active")
 
@@ -93,7 +93,7 @@ async def delete(session: AsyncSession, actor: Actor, webhook: Webhook) -> None:
 def _queue(delivery: WebhookDelivery, now: datetime) -> None:
     delivery.status = DeliveryStatus.PENDING
     delivery.next_attempt_at = now
-    delivery.give_up_at = now + RETRY_WINDOW
+    delivery.give_up_at = now + RETRY_WINDOW  # the worker's window: one constant for both
     delivery.claimed_until = None
     delivery.claimed_by = None
 
