@@ -71,6 +71,34 @@ class EvaluationStatus(StrEnum):
     CALIBRATION = "calibration"
     FINALIZED = "finalized"
     ACKNOWLEDGED = "acknowledged"
+    APPEALED = "appealed"
+
+
+class FeedbackStatus(StrEnum):
+    REQUESTED = "requested"
+    SUBMITTED = "submitted"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+class FeedbackRelationship(StrEnum):
+    PEER = "peer"
+    UPWARD = "upward"
+    CROSS_FUNCTIONAL = "cross_functional"
+
+
+class RewardRunStatus(StrEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+    CANCELLED = "cancelled"
+
+
+class RewardSkipReason(StrEnum):
+    """Why a base was not turned into an amount (DESIGN §11)."""
+
+    NO_FINAL_RATING = "NO_FINAL_RATING"
+    # The evaluation's frozen policy has no coefficient for its rating (a policy stored before coefficients existed).
+    NO_COEFFICIENT = "NO_COEFFICIENT"
 
 
 class SmartStatus(StrEnum):

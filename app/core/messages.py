@@ -46,6 +46,34 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "REVIEW_INCOMPLETE": {"en": "Review incomplete", "zh-CN": "评估未完成"},
     "CYCLE_BLOCKED": {"en": "Cycle cannot change state", "zh-CN": "周期无法变更状态"},
     "GOAL_IN_USE": {"en": "Goal in use", "zh-CN": "目标仍在使用中"},
+    "CYCLE_NOT_CLOSED": {"en": "Cycle not closed", "zh-CN": "周期尚未关闭"},
+    "FEEDBACK_ALREADY_REQUESTED": {"en": "Feedback already requested", "zh-CN": "已向该评价人请求反馈"},
+    "APPEAL_WINDOW_CLOSED": {"en": "Appeal window closed", "zh-CN": "申诉期已过"},
+    "problem.meaning.CYCLE_NOT_CLOSED": {
+        "en": "This needs a closed cycle (its final ratings settled); the cycle is still open.",
+        "zh-CN": "此操作需要周期已关闭（最终评级已确定），而该周期仍未关闭。",
+    },
+    "problem.remedy.CYCLE_NOT_CLOSED": {
+        "en": "Close the cycle first (POST /cycles/{id}/transitions with to=closed), then try again.",
+        "zh-CN": "请先关闭周期（POST /cycles/{id}/transitions，to=closed），然后重试。",
+    },
+    "problem.meaning.FEEDBACK_ALREADY_REQUESTED": {
+        "en": "A reviewer named in the request already has a live (requested or submitted) feedback request on this "
+        "evaluation.",
+        "zh-CN": "请求中的某位评价人在此评估上已有进行中（已请求或已提交）的反馈请求。",
+    },
+    "problem.remedy.FEEDBACK_ALREADY_REQUESTED": {
+        "en": "Leave that reviewer out (see `reviewer_ids`), or cancel their request first if it should be asked anew.",
+        "zh-CN": "请去掉该评价人（见 `reviewer_ids`），或在需要重新请求时先取消其原请求。",
+    },
+    "problem.meaning.APPEAL_WINDOW_CLOSED": {
+        "en": "An evaluation can be appealed only within the policy's `appeal_days` days of its finalization.",
+        "zh-CN": "评估只能在定稿后的 `appeal_days`（策略设置）天内申诉。",
+    },
+    "problem.remedy.APPEAL_WINDOW_CLOSED": {
+        "en": "The window has passed; talk to HR, who can reopen the evaluation if the result must change.",
+        "zh-CN": "申诉期已过；如需更改结果，请联系 HR，由其重新打开评估。",
+    },
     # --- What each error code means and what the client should do (app.core.problems, docs/errors.md).
     "problem.meaning.RATE_LIMITED": {
         "en": "A rate limit is used up: the caller's, its organization's, or (without valid credentials) its "

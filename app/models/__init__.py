@@ -3,19 +3,23 @@
 from app.models.base import Base
 from app.models.evaluation import Evaluation
 from app.models.events import OutboxEvent, ScheduledJob, Webhook, WebhookDelivery
+from app.models.feedback import Conversation, FeedbackRequest
 from app.models.org import ApiKey, Department, Employee, Organization
 from app.models.planning import CheckIn, Cycle, Goal, Kpi, Kpr, Plan, Revision
 from app.models.platform import AuditEvent, IdempotencyKey, StateTransition
+from app.models.rewards import RewardItem, RewardRun
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
     "CheckIn",
+    "Conversation",
     "Cycle",
     "Department",
     "Employee",
     "Evaluation",
+    "FeedbackRequest",
     "Goal",
     "IdempotencyKey",
     "Kpi",
@@ -24,6 +28,8 @@ __all__ = [
     "OutboxEvent",
     "Plan",
     "Revision",
+    "RewardItem",
+    "RewardRun",
     "ScheduledJob",
     "StateTransition",
     "Webhook",

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -43,6 +43,9 @@ class Evaluation(IdMixin, TimestampMixin, Base):
     results_score: Mapped[Decimal | None] = mapped_column(FigureDecimal)
     final_score: Mapped[Decimal | None] = mapped_column(FigureDecimal)
     rating: Mapped[str | None] = mapped_column(String(16))
+    # §10: the mean score of the submitted feedback responses (null below policy.peer_min_responses), and their count.
+    peer_score: Mapped[Decimal | None] = mapped_column(FigureDecimal)
+    peer_responses: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Frozen at finalization: the policy and KPR inputs that produced the figures, and the figures themselves.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     finalized_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

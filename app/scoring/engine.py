@@ -88,7 +88,11 @@ class Guideline:
 
 
 def _default_components() -> Mapping[str, Decimal]:
-    return {"results": Decimal(70), "manager": Decimal(30), "self": Decimal(0)}
+    return {"results": Decimal(70), "manager": Decimal(30), "self": Decimal(0), "peer": Decimal(0)}
+
+
+def _default_reward_coefficients() -> Mapping[str, Decimal]:
+    return {"S": Decimal("1.5"), "A": Decimal("1.2"), "B": Decimal("1.0"), "C": Decimal("0.8"), "D": Decimal(0)}
 
 
 _DEFAULT_BANDS = (
@@ -116,6 +120,15 @@ class Policy:
     distribution: Mapping[str, Guideline] = field(default_factory=dict, hash=False)
     max_stretch: Decimal = Decimal(100)
     min_stretch: Decimal = Decimal(0)
+    # §10: a peer score counts once this many feedback responses were submitted.
+    peer_min_responses: int = 3
+    # §3: an employee may appeal a finalized evaluation within this many days.
+    appeal_days: int = 7
+    # §11: a reward's multiplier for each final rating.
+    reward_coefficients: Mapping[str, Decimal] = field(default_factory=_default_reward_coefficients, hash=False)
+    # §12: a KPR without a check-in for this many days is a task; a task this many days overdue escalates.
+    check_in_every_days: int = 14
+    escalate_after_days: int = 3
 
     def __post_init__(self) -> None:
         # Copy into read-only views so a caller keeping a reference to the dict it passed cannot change a policy
@@ -124,6 +137,7 @@ class Policy:
         object.__setattr__(self, "components", MappingProxyType(dict(self.components)))
         object.__setattr__(self, "bands", tuple(self.bands))
         object.__setattr__(self, "distribution", MappingProxyType(dict(self.distribution)))
+        object.__setattr__(self, "reward_coefficients", MappingProxyType(dict(self.reward_coefficients)))
 
 
 DEFAULT_POLICY = Policy()
@@ -287,18 +301,33 @@ def results_score_of_sums(weighted: Decimal | None, weight: Decimal | None) -> D
 
 @_exact
 def final_score(
-    results: Decimal | None, manager: Decimal | None, self_: Decimal | None, policy: Policy
+    results: Decimal | None,
+    manager: Decimal | None,
+    self_: Decimal | None,
+    policy: Policy,
+    peer: Decimal | None = None,
 ) -> Decimal | None:
+    """Σ c_k·s_k / 100 over the weighted components (DESIGN §4).
+
+    A weighted component without a score leaves no final score, except ``peer``: without a peer score (too few
+    responses) its part is left out and the others are re-weighted, Σ_{k≠peer} c_k·s_k / Σ_{k≠peer} c_k.
+    """
     total = _ZERO
-    for name, score in (("results", results), ("manager", manager), ("self", self_)):
+    weights = _ZERO
+    for name, score in (("results", results), ("manager", manager), ("self", self_), ("peer", peer)):
         weight = policy.components.get(name, _ZERO)
         if weight.is_zero():
             continue
         if score is None:
+            if name == "peer":
+                continue
             # A weighted component without a score would silently drag the final down, so there is no final yet.
             return None
         total += score * weight
-    return _clean(total / _HUNDRED)
+        weights += weight
+    if weights.is_zero():
+        return None
+    return _clean(total / weights)
 
 
 def _bands_by_score(policy: Policy) -> list[Band]:

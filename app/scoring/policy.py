@@ -10,7 +10,15 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
 
 from app.core.schemas import JSON_NUMBER, NOT_BLANK, STORED
 from app.scoring import engine
@@ -29,6 +37,8 @@ PolicyDecimal = Annotated[
 ]
 Percent = Annotated[PolicyDecimal, Field(ge=0, le=100)]
 Rating = Annotated[str, StringConstraints(min_length=1, max_length=16), NOT_BLANK]
+Days = Annotated[int, Field(ge=0, le=366)]
+Coefficient = Annotated[PolicyDecimal, Field(ge=0, le=100)]
 
 _DEFAULT = engine.DEFAULT_POLICY
 
@@ -61,14 +71,16 @@ class ComponentsIn(BaseModel):
     results: Percent = _DEFAULT.components["results"]
     manager: Percent = _DEFAULT.components["manager"]
     self: Percent = _DEFAULT.components["self"]
+    # §10: the mean of the submitted feedback responses; left out (the others re-weighted) while too few were submitted.
+    peer: Percent = _DEFAULT.components["peer"]
 
     @model_validator(mode="after")
     def _total_is_100(self) -> Self:
-        total = self.results + self.manager + self.self
+        total = self.results + self.manager + self.self + self.peer
         if total != 100:
             raise ValueError(
                 f"components must total 100, got {total} "
-                f"(results {self.results} + manager {self.manager} + self {self.self})"
+                f"(results {self.results} + manager {self.manager} + self {self.self} + peer {self.peer})"
             )
         return self
 
@@ -99,6 +111,11 @@ class PolicyIn(BaseModel):
                     "distribution": {"S": {"max_share": 10}, "D": {"min_share": 5}},
                     "max_stretch": 100,
                     "min_stretch": 0,
+                    "peer_min_responses": 3,
+                    "appeal_days": 7,
+                    "reward_coefficients": {"S": 1.5, "A": 1.2, "B": 1.0, "C": 0.8, "D": 0},
+                    "check_in_every_days": 14,
+                    "escalate_after_days": 3,
                 }
             ]
         },
@@ -113,9 +130,16 @@ class PolicyIn(BaseModel):
     distribution: dict[Rating, GuidelineIn] = Field(default_factory=dict, max_length=MAX_BANDS)
     max_stretch: Annotated[PolicyDecimal, Field(gt=0)] = _DEFAULT.max_stretch
     min_stretch: Annotated[PolicyDecimal, Field(ge=0)] = _DEFAULT.min_stretch
+    peer_min_responses: Annotated[int, Field(ge=1, le=100)] = _DEFAULT.peer_min_responses
+    appeal_days: Days = _DEFAULT.appeal_days
+    reward_coefficients: dict[Rating, Coefficient] = Field(
+        default_factory=lambda: dict(_DEFAULT.reward_coefficients), max_length=MAX_BANDS
+    )
+    check_in_every_days: Annotated[int, Field(ge=1, le=366)] = _DEFAULT.check_in_every_days
+    escalate_after_days: Days = _DEFAULT.escalate_after_days
 
     @model_validator(mode="after")
-    def _consistent(self) -> Self:
+    def _consistent(self, info: ValidationInfo) -> Self:
         ratings = [band.rating for band in self.bands]
         duplicates = sorted({rating for rating in ratings if ratings.count(rating) > 1})
         if duplicates:
@@ -130,6 +154,18 @@ class PolicyIn(BaseModel):
         unknown = sorted(set(self.distribution) - set(ratings))
         if unknown:
             raise ValueError(f"distribution names ratings that are not bands: {', '.join(unknown)}")
+        if "reward_coefficients" not in self.model_fields_set:
+            # Left to the defaults: they apply to the bands that carry their names (custom bands need their own).
+            self.reward_coefficients = {
+                rating: value for rating, value in self.reward_coefficients.items() if rating in ratings
+            }
+        missing = [rating for rating in ratings if rating not in self.reward_coefficients]
+        # A policy stored before coefficients existed still reads; a reward run skips the ratings it cannot price.
+        if missing and not (info.context or {}).get("stored"):
+            raise ValueError(f"reward_coefficients needs a coefficient for every band; missing: {', '.join(missing)}")
+        extra = sorted(set(self.reward_coefficients) - set(ratings))
+        if extra:
+            raise ValueError(f"reward_coefficients names ratings that are not bands: {', '.join(extra)}")
         if self.min_stretch >= self.max_stretch:
             raise ValueError(f"min_stretch ({self.min_stretch}) must be below max_stretch ({self.max_stretch})")
         return self
@@ -143,6 +179,7 @@ class PolicyIn(BaseModel):
                 "results": self.components.results,
                 "manager": self.components.manager,
                 "self": self.components.self,
+                "peer": self.components.peer,
             },
             bands=tuple(engine.Band(rating=band.rating, min_score=band.min_score) for band in self.bands),
             distribution={
@@ -151,6 +188,11 @@ class PolicyIn(BaseModel):
             },
             max_stretch=self.max_stretch,
             min_stretch=self.min_stretch,
+            peer_min_responses=self.peer_min_responses,
+            appeal_days=self.appeal_days,
+            reward_coefficients=dict(self.reward_coefficients),
+            check_in_every_days=self.check_in_every_days,
+            escalate_after_days=self.escalate_after_days,
         )
 
     @classmethod
@@ -169,6 +211,11 @@ class PolicyIn(BaseModel):
                 },
                 "max_stretch": policy.max_stretch,
                 "min_stretch": policy.min_stretch,
+                "peer_min_responses": policy.peer_min_responses,
+                "appeal_days": policy.appeal_days,
+                "reward_coefficients": dict(policy.reward_coefficients),
+                "check_in_every_days": policy.check_in_every_days,
+                "escalate_after_days": policy.escalate_after_days,
             }
         )
 

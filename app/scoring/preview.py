@@ -47,5 +47,5 @@ def preview_scores(body: PreviewIn) -> Preview:
         for kpr in body.kprs
     ]
     results_score = engine.results_score((kpr.weight, r.score) for kpr, r in zip(body.kprs, results, strict=True))
-    final = engine.final_score(results_score, body.manager_score, body.self_score, policy)
+    final = engine.final_score(results_score, body.manager_score, body.self_score, policy, body.peer_score)
     return Preview(results, results_score, final, engine.rating_for(final, policy))

@@ -30,6 +30,9 @@ class PreviewIn(InputModel):
     kprs: list[PreviewKpr] = Field(max_length=MAX_PREVIEW_KPRS)
     manager_score: ReviewScore | None = None
     self_score: ReviewScore | None = None
+    peer_score: ReviewScore | None = Field(
+        default=None, description="The mean of the feedback responses; null leaves the peer part out (DESIGN §4)."
+    )
 
     model_config = ConfigDict(
         json_schema_extra={

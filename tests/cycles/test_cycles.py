@@ -46,7 +46,7 @@ async def test_admin_creates_a_cycle_in_planning_with_the_default_policy(
     assert policy["curve"] == "linear"
     assert policy["cap"] == 120
     assert policy["threshold_score"] == 60
-    assert policy["components"] == {"results": 70, "manager": 30, "self": 0}
+    assert policy["components"] == {"results": 70, "manager": 30, "self": 0, "peer": 0}
     assert policy["bands"] == DEFAULT_BANDS
     assert policy["distribution"] == {}
     assert (policy["max_stretch"], policy["min_stretch"]) == (100, 0)
@@ -68,7 +68,7 @@ async def test_a_cycle_keeps_the_policy_it_was_given(client: httpx.AsyncClient, 
         "curve": "threshold",
         "cap": 150,
         "threshold_score": 50,
-        "components": {"results": 60, "manager": 30, "self": 10},
+        "components": {"results": 60, "manager": 30, "self": 10, "peer": 0},
         "bands": [
             {"rating": "优", "min_score": 90},
             {"rating": "良", "min_score": 70},
@@ -77,6 +77,11 @@ async def test_a_cycle_keeps_the_policy_it_was_given(client: httpx.AsyncClient, 
         "distribution": {"优": {"max_share": 20}},
         "max_stretch": 50,
         "min_stretch": 5,
+        "peer_min_responses": 2,
+        "appeal_days": 10,
+        "reward_coefficients": {"优": 1.5, "良": 1.0, "差": 0},
+        "check_in_every_days": 7,
+        "escalate_after_days": 2,
     }
 
     cycle = ok(await client.post(f"{API}/cycles", json=cycle_body(policy=policy), headers=tenant.headers("admin")), 201)
@@ -161,7 +166,7 @@ async def test_patch_merges_the_policy_field_by_field(client: httpx.AsyncClient,
 
     assert patched["policy"]["cap"] == 150
     assert patched["policy"]["curve"] == "threshold"
-    assert patched["policy"]["components"] == {"results": 80, "manager": 20, "self": 0}
+    assert patched["policy"]["components"] == {"results": 80, "manager": 20, "self": 0, "peer": 0}
     assert patched["policy"]["bands"] == DEFAULT_BANDS
     # Other fields are untouched by a policy patch, and a name patch leaves the policy alone.
     assert (patched["name"], patched["start_date"]) == (cycle["name"], cycle["start_date"])

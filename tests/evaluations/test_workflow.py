@@ -412,7 +412,7 @@ async def test_finalizing_freezes_figures_and_the_snapshot(
     row = await session.get(Evaluation, uuid.UUID(state.employee_eval), populate_existing=True)
     assert row is not None
     assert row.snapshot is not None
-    assert row.snapshot["policy"]["components"] == {"results": 70.0, "manager": 30.0, "self": 0.0}
+    assert row.snapshot["policy"]["components"] == {"results": 70.0, "manager": 30.0, "self": 0.0, "peer": 0.0}
     assert row.snapshot["inputs"]["self_score"] is None
     assert Decimal(row.snapshot["inputs"]["manager_score"]) == 90
     figures = ("baseline", "target", "actual", "score")

@@ -374,6 +374,36 @@ def test_final_score(scores: tuple[str | None, ...], policy: Policy, expected: s
     assert got == (None if expected is None else D(expected))
 
 
+_WITH_PEER = Policy(components={"results": D(60), "manager": D(20), "self": D(0), "peer": D(20)})
+
+
+@pytest.mark.parametrize(
+    ("scores", "policy", "expected"),
+    [
+        # 60/20/0/20: (80 · 60 + 90 · 20 + 70 · 20) / 100 = (4800 + 1800 + 1400) / 100 = 80
+        pytest.param(("80", "90", "70"), _WITH_PEER, "80", id="peer-counted"),
+        # no peer score (too few responses): the peer part is left out and the rest re-weighted:
+        # (80 · 60 + 90 · 20) / (60 + 20) = 6600 / 80 = 82.5
+        pytest.param(("80", "90", None), _WITH_PEER, "82.5", id="peer-missing-reweighted"),
+        # a missing manager score still leaves no final, with or without peers
+        pytest.param(("80", None, "70"), _WITH_PEER, None, id="manager-missing"),
+        # peer weight 0 (the default): a peer score changes nothing, (80 · 70 + 90 · 30) / 100 = 83
+        pytest.param(("80", "90", "10"), DEFAULT_POLICY, "83", id="peer-weight-zero-ignored"),
+        # all of the weight on peers and none submitted: nothing to score
+        pytest.param(
+            ("80", "90", None),
+            Policy(components={"results": D(0), "manager": D(0), "self": D(0), "peer": D(100)}),
+            None,
+            id="peer-only-missing",
+        ),
+    ],
+)
+def test_final_score_with_peer(scores: tuple[str | None, ...], policy: Policy, expected: str | None) -> None:
+    results, manager, peer = (None if s is None else D(s) for s in scores)
+    got = final_score(results, manager, None, policy, peer)
+    assert got == (None if expected is None else D(expected))
+
+
 # --- ratings --------------------------------------------------------------------------------------------------------
 
 
@@ -553,7 +583,7 @@ def test_default_policy_matches_design() -> None:
     assert DEFAULT_POLICY.curve is Curve.LINEAR
     assert DEFAULT_POLICY.cap == 120
     assert DEFAULT_POLICY.threshold_score == 60
-    assert dict(DEFAULT_POLICY.components) == {"results": 70, "manager": 30, "self": 0}
+    assert dict(DEFAULT_POLICY.components) == {"results": 70, "manager": 30, "self": 0, "peer": 0}
     assert [(b.rating, b.min_score) for b in DEFAULT_POLICY.bands] == [
         ("S", D(110)),
         ("A", D(95)),
@@ -563,6 +593,9 @@ def test_default_policy_matches_design() -> None:
     ]
     assert dict(DEFAULT_POLICY.distribution) == {}
     assert (DEFAULT_POLICY.max_stretch, DEFAULT_POLICY.min_stretch) == (D(100), D(0))
+    assert (DEFAULT_POLICY.peer_min_responses, DEFAULT_POLICY.appeal_days) == (3, 7)
+    assert dict(DEFAULT_POLICY.reward_coefficients) == {"S": D("1.5"), "A": D("1.2"), "B": 1, "C": D("0.8"), "D": 0}
+    assert (DEFAULT_POLICY.check_in_every_days, DEFAULT_POLICY.escalate_after_days) == (14, 3)
 
 
 def test_policy_is_immutable_and_hashable() -> None:

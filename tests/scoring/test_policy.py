@@ -28,7 +28,7 @@ def test_defaults_are_the_engine_defaults() -> None:
         "curve": "linear",
         "cap": 120,
         "threshold_score": 60,
-        "components": {"results": 70, "manager": 30, "self": 0},
+        "components": {"results": 70, "manager": 30, "self": 0, "peer": 0},
         "bands": [
             {"rating": "S", "min_score": 110},
             {"rating": "A", "min_score": 95},
@@ -39,6 +39,11 @@ def test_defaults_are_the_engine_defaults() -> None:
         "distribution": {},
         "max_stretch": 100,
         "min_stretch": 0,
+        "peer_min_responses": 3,
+        "appeal_days": 7,
+        "reward_coefficients": {"S": 1.5, "A": 1.2, "B": 1.0, "C": 0.8, "D": 0},
+        "check_in_every_days": 14,
+        "escalate_after_days": 3,
     }
 
 
@@ -61,12 +66,14 @@ def test_full_policy_converts_to_engine() -> None:
         "distribution": {"优秀": {"max_share": 20}, "待改进": {"min_share": 5, "max_share": 10}},
         "max_stretch": 80,
         "min_stretch": 5,
+        "reward_coefficients": {"优秀": 1.5, "合格": 1, "待改进": 0},
     }
     assert policy_from_json(stored) == Policy(
         curve=Curve.THRESHOLD,
         cap=D(150),
         threshold_score=D("50.5"),
-        components={"results": D(60), "manager": D(25), "self": D(15)},
+        components={"results": D(60), "manager": D(25), "self": D(15), "peer": D(0)},
+        reward_coefficients={"优秀": D("1.5"), "合格": D(1), "待改进": D(0)},
         bands=(Band("优秀", D(90)), Band("合格", D(60)), Band("待改进", D(0))),
         distribution={"优秀": Guideline(max_share=D(20)), "待改进": Guideline(min_share=D(5), max_share=D(10))},
         max_stretch=D(80),
@@ -77,7 +84,7 @@ def test_full_policy_converts_to_engine() -> None:
 def test_partial_components_default_the_rest() -> None:
     # self defaults to 0, so 80 + 20 is a complete split
     policy = PolicyIn.model_validate({"components": {"results": 80, "manager": 20}})
-    assert dict(policy.to_engine().components) == {"results": 80, "manager": 20, "self": 0}
+    assert dict(policy.to_engine().components) == {"results": 80, "manager": 20, "self": 0, "peer": 0}
 
 
 @pytest.mark.parametrize(
@@ -105,7 +112,7 @@ def test_component_out_of_range_rejected() -> None:
 
 
 def test_unknown_component_rejected() -> None:
-    _rejected({"components": {"results": 70, "manager": 30, "peer": 0}})
+    _rejected({"components": {"results": 70, "manager": 30, "bonus": 0}})
 
 
 @pytest.mark.parametrize(
@@ -224,6 +231,7 @@ def test_json_round_trip_of_a_full_policy() -> None:
             "components": {"results": Decimal("33.34"), "manager": Decimal("33.33"), "self": Decimal("33.33")},
             "bands": [{"rating": "甲", "min_score": Decimal("99.9999")}, {"rating": "乙", "min_score": 0}],
             "distribution": {"甲": {"max_share": Decimal("12.5")}},
+            "reward_coefficients": {"甲": Decimal("1.25"), "乙": 0},
             "max_stretch": Decimal("0.0001"),
             "min_stretch": 0,
         }
@@ -269,3 +277,29 @@ def test_json_round_trip_is_exact(cap: Decimal, threshold_score: Decimal, top: D
         }
     )
     assert PolicyIn.model_validate(json.loads(json.dumps(policy.model_dump(mode="json")))) == policy
+
+
+def test_custom_bands_need_their_own_reward_coefficients() -> None:
+    bands = [{"rating": "优秀", "min_score": 90}, {"rating": "合格", "min_score": 0}]
+    assert "reward_coefficients needs a coefficient for every band; missing: 优秀, 合格" in _rejected({"bands": bands})
+    priced = PolicyIn.model_validate({"bands": bands, "reward_coefficients": {"优秀": 1.3, "合格": 1}})
+    assert priced.to_engine().reward_coefficients == {"优秀": D("1.3"), "合格": D(1)}
+    assert "not bands: X" in _rejected({"reward_coefficients": {"S": 1, "A": 1, "B": 1, "C": 1, "D": 0, "X": 2}})
+
+
+def test_default_coefficients_follow_the_bands_that_carry_their_names() -> None:
+    policy = PolicyIn.model_validate({"bands": [{"rating": "A", "min_score": 90}, {"rating": "C", "min_score": 0}]})
+    assert policy.reward_coefficients == {"A": D("1.2"), "C": D("0.8")}
+
+
+def test_a_policy_stored_before_coefficients_still_reads() -> None:
+    stored = {"bands": [{"rating": "优秀", "min_score": 90}, {"rating": "合格", "min_score": 0}]}
+    assert dict(policy_from_json(stored).reward_coefficients) == {}
+
+
+def test_peer_component_counts_toward_100() -> None:
+    assert "components must total 100, got 110" in _rejected(
+        {"components": {"results": 70, "manager": 30, "self": 0, "peer": 10}}
+    )
+    policy = PolicyIn.model_validate({"components": {"results": 60, "manager": 30, "self": 0, "peer": 10}})
+    assert policy.to_engine().components["peer"] == 10

@@ -59,6 +59,7 @@ async def test_threshold_curve_and_custom_policy(client: httpx.AsyncClient, tena
         "threshold_score": 60,
         "components": {"results": 50, "manager": 30, "self": 20},
         "bands": [{"rating": "优秀", "min_score": 90}, {"rating": "合格", "min_score": 0}],
+        "reward_coefficients": {"优秀": 1.2, "合格": 1},
     }
     kprs = [
         # a_th = (80−0)/(100−0) = 0.8, a = 0.9 → 60 + 40·(0.9−0.8)/(1−0.8) = 80
@@ -151,3 +152,13 @@ async def test_preview_needs_an_authenticated_caller(client: httpx.AsyncClient, 
     assert system.status_code == 200
     assert service.status_code == 200
     assert service.json() == {"kprs": [], "results_score": None, "final_score": None, "rating": None}
+
+
+async def test_peer_score_enters_and_is_left_out_when_missing(client: httpx.AsyncClient, tenant: Tenant) -> None:
+    policy = {"components": {"results": 60, "manager": 20, "self": 0, "peer": 20}}
+    kprs = [{"direction": "increase", "baseline": 0, "target": 100, "actual": 80}]
+    base = {"policy": policy, "kprs": kprs, "manager_score": 90}
+    # (80 · 60 + 90 · 20 + 70 · 20) / 100 = 80
+    assert (await preview(client, tenant, {**base, "peer_score": 70}))["final_score"] == 80
+    # no peer score: (80 · 60 + 90 · 20) / 80 = 82.5
+    assert (await preview(client, tenant, base))["final_score"] == 82.5
