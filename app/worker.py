@@ -13,7 +13,7 @@ import random
 import socket
 import uuid
 from collections import Counter as Tally
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +25,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.db import is_postgres
+from app.core.outbox import Renderer
+from app.evaluations import presenter as evaluation_presenter
 from app.models import ScheduledJob
 from app.models.base import utcnow
 from app.webhooks import delivery
@@ -43,6 +45,8 @@ class Job:
 
 
 JOBS: Sequence[Job] = (Job("prune_outbox", timedelta(days=1), delivery.prune),)
+# How fan-out renders the resources of events recorded in bulk (app.core.outbox.publish_deferred), by type.
+RENDERERS: Mapping[str, Renderer] = {"evaluation": evaluation_presenter.render}
 
 
 class Worker:
@@ -84,7 +88,7 @@ class Worker:
 
     async def fan_out(self) -> int:
         async with self.session() as session:
-            count = await delivery.fan_out(session, self.clock())
+            count = await delivery.fan_out(session, self.clock(), RENDERERS)
             await session.commit()
             return count
 

@@ -74,6 +74,13 @@ class EvaluationStatus(StrEnum):
     APPEALED = "appealed"
 
 
+# Finalized, and the states after it: the figures, inputs and policy are frozen in the snapshot, and every write is
+# refused until an admin reopens it (an appeal upheld reopens it too).
+FROZEN_EVALUATION_STATES = frozenset(
+    {EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED, EvaluationStatus.APPEALED}
+)
+
+
 class FeedbackStatus(StrEnum):
     REQUESTED = "requested"
     SUBMITTED = "submitted"

@@ -635,6 +635,14 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "目标值相对基线值的方向与模板方向（{direction}）不一致。",
     },
     # --- Evaluations.
+    "evaluation.comment_required": {
+        "en": "A comment is required to move this evaluation to {to}: say why.",
+        "zh-CN": "将此评估变更为“{to}”时必须填写说明理由的 comment。",
+    },
+    "evaluation.appeal_window_closed": {
+        "en": "The appeal window of {days} days after finalization closed on {closed_at}.",
+        "zh-CN": "定稿后 {days} 天的申诉期已于 {closed_at} 结束。",
+    },
     "evaluation.locked": {
         "en": "Evaluation {id} is {status} and frozen; an admin must reopen it before it can change.",
         "zh-CN": "评估 {id} 已处于“{status}”状态并已冻结；须由管理员重新打开后才能修改。",
