@@ -37,6 +37,7 @@ from app.ops.router import router as ops_router
 from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
+from app.rollover.router import router as rollover
 from app.scoring.router import router as scoring
 from app.webhooks.router import router as webhooks
 from app.worker import Worker, running
@@ -102,6 +103,7 @@ DOMAINS = (
     employees,
     api_keys,
     cycles,
+    rollover,
     goals,
     plans,
     kprs,

@@ -81,6 +81,18 @@ FROZEN_EVALUATION_STATES = frozenset(
 )
 
 
+class RolloverBaseline(StrEnum):
+    """Where a rolled-over KPR starts (DESIGN §12): the source's latest actual, or its own baseline."""
+
+    LAST_ACTUAL = "last_actual"
+    BASELINE = "baseline"
+
+
+class RolloverSkip(StrEnum):
+    ALREADY_COPIED = "ALREADY_COPIED"
+    PLAN_LOCKED = "PLAN_LOCKED"
+
+
 class FeedbackStatus(StrEnum):
     REQUESTED = "requested"
     SUBMITTED = "submitted"

@@ -635,6 +635,14 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "目标值相对基线值的方向与模板方向（{direction}）不一致。",
     },
     # --- Evaluations.
+    "rollover.target_not_planning": {
+        "en": "Goals and KPRs are rolled over into a cycle in planning; this one is {status}.",
+        "zh-CN": "只能将目标和 KPR 结转到“规划中”的周期；该周期当前为“{status}”。",
+    },
+    "rollover.same_cycle": {
+        "en": "A cycle cannot be rolled over into itself: name the previous cycle.",
+        "zh-CN": "不能将周期结转到其自身：请指定上一个周期。",
+    },
     "evaluation.comment_required": {
         "en": "A comment is required to move this evaluation to {to}: say why.",
         "zh-CN": "将此评估变更为“{to}”时必须填写说明理由的 comment。",

@@ -116,3 +116,18 @@ def insert_deferred_from(
     )
     columns = ("id", "organization_id", "type", "occurred_at", "data", "resource_type", "resource_id")
     return insert(OutboxEvent).from_select(columns, select(*values))
+
+
+async def render_with(
+    model: Any,
+    present_many: Callable[[AsyncSession, Sequence[Any]], Awaitable[Sequence[BaseModel]]],
+    session: AsyncSession,
+    ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, dict[str, Any]]:
+    """A ``Renderer`` from a domain's model and its one ``present_many``: the rows by id, presented, as JSON (bound
+    with ``functools.partial``). Two statements at most, whatever the count."""
+    rows = (await session.scalars(select(model).where(model.id.in_(ids)))).all()
+    return {
+        uuid.UUID(str(item.model_dump()["id"])): item.model_dump(mode="json")
+        for item in await present_many(session, rows)
+    }

@@ -4,7 +4,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.evaluations import figures as fig
@@ -76,10 +75,3 @@ async def present_many(session: AsyncSession, evaluations: Sequence[Evaluation])
 
 async def present(session: AsyncSession, evaluation: Evaluation) -> schemas.Evaluation:
     return (await present_many(session, [evaluation]))[0]
-
-
-async def render(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Evaluations as the API shows them, as JSON, by id: the resources of the events a bulk change recorded
-    (app.core.outbox.publish_deferred), rendered at fan-out. Two statements whatever the count."""
-    rows = (await session.scalars(select(Evaluation).where(Evaluation.id.in_(ids)))).all()
-    return {evaluation.id: evaluation.model_dump(mode="json") for evaluation in await present_many(session, rows)}

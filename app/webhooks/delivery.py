@@ -145,11 +145,16 @@ async def _render(session: AsyncSession, events: Sequence[Any], renderers: Mappi
         stored = await session.execute(
             select(OutboxEvent.id, OutboxEvent.data).where(OutboxEvent.id.in_(list(resources)))
         )
+        # A transition's data carries the resource under "resource"; a creation's data is the resource itself.
         updates = [
-            {"id": event_id, "data": {**data, "resource": rendered.get(resources[event_id])}, "resource_type": None}
+            {"id": event_id, "data": _filled(data, rendered.get(resources[event_id])), "resource_type": None}
             for event_id, data in stored
         ]
         await session.execute(update(OutboxEvent), updates)
+
+
+def _filled(data: dict[str, Any], resource: dict[str, Any] | None) -> dict[str, Any] | None:
+    return {**data, "resource": resource} if "resource" in data else resource
 
 
 @dataclass(frozen=True)
