@@ -63,6 +63,8 @@ class _Run:
     target: Cycle
     baseline: RolloverBaseline
     skipped: list[schemas.RolloverSkipped] = field(default_factory=list)
+    # The goals the copied KPRs align to: their progress moves.
+    aligned: set[uuid.UUID] = field(default_factory=set)
 
     def skip(self, entity_type: str, source_id: uuid.UUID, reason: RolloverSkip, copy_id: uuid.UUID | None) -> None:
         self.skipped.append(
@@ -102,8 +104,8 @@ async def rollover(
     kpr_copies = await _copy_kprs(session, run, kprs, plans, goal_copies, now)
     kpi_count = await _copy_kpis(session, run, kpr_copies, now)
 
-    await figures.kprs_changed(session, list(kpr_copies.values()), goals_reached=new_goals)
-    await figures.goals_changed(session, new_goals)
+    # The copies carry their figures; the goals they align to (and the new goals) move.
+    await figures.goals_changed(session, {*new_goals, *run.aligned})
     org = actor.organization_id
     await outbox.publish_deferred(session, org, EventType.GOAL_CREATED, "goal", new_goals, {})
     await outbox.publish_deferred(session, org, EventType.KPR_CREATED, "kpr", list(kpr_copies.values()), {})
@@ -201,12 +203,16 @@ def _parents_first(goals: Iterable[Goal]) -> list[Goal]:
 # --- KPRs and plans -------------------------------------------------------------------------------------------------
 
 
-def _source_statement(run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> Select[Kpr, uuid.UUID]:
-    copy = aliased(Kpr)
+# What a copy is made of: plain rows of these columns, not ORM objects (a whole company's KPRs never fill the session).
+SOURCE_COLUMNS = tuple(
+    getattr(Kpr, name) for name in ("id", "goal_id", "baseline", "current_value", "due_date", *KPR_COPIED)
+)
+
+
+def _source_statement(run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> Select[Any]:
     statement = (
-        select(Kpr, copy.id.label("copy_id"))
+        select(*SOURCE_COLUMNS)
         .join(Employee, Employee.id == Kpr.owner_id)
-        .outerjoin(copy, (copy.source_kpr_id == Kpr.id) & (copy.cycle_id == run.target.id))
         .where(Kpr.cycle_id == run.source.id, Kpr.status == KprStatus.ACTIVE, Employee.active.is_(True))
         .order_by(Kpr.owner_id, Kpr.created_at, Kpr.id)
     )
@@ -215,10 +221,17 @@ def _source_statement(run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> Se
     return statement
 
 
-async def _source_kprs(session: AsyncSession, run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> list[Kpr]:
-    """The chosen employees' active KPRs of the source cycle not copied yet (those already copied are skipped)."""
-    pending: list[Kpr] = []
-    for kpr, copy_id in (await session.execute(_source_statement(run, employee_ids))).all():
+async def _source_kprs(session: AsyncSession, run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> list[Any]:
+    """The chosen employees' active KPRs of the source cycle not copied yet (those already copied are skipped).
+
+    The copies made so far are read apart, by the target cycle: joined to the source, a planner whose statistics had
+    not yet seen the previous run's copies (a bulk insert moments ago) looped over them and ran for minutes.
+    """
+    made = select(Kpr.source_kpr_id, Kpr.id).where(Kpr.cycle_id == run.target.id, Kpr.source_kpr_id.is_not(None))
+    copied = {source_id: copy_id for source_id, copy_id in await session.execute(made)}
+    pending: list[Any] = []
+    for kpr in (await session.execute(_source_statement(run, employee_ids))).all():
+        copy_id = copied.get(kpr.id)
         if copy_id is not None:
             run.skip("kpr", kpr.id, RolloverSkip.ALREADY_COPIED, copy_id)
         else:
@@ -226,7 +239,7 @@ async def _source_kprs(session: AsyncSession, run: _Run, employee_ids: Sequence[
     return pending
 
 
-async def _plans(session: AsyncSession, run: _Run, kprs: Sequence[Kpr]) -> tuple[dict[uuid.UUID, uuid.UUID], int]:
+async def _plans(session: AsyncSession, run: _Run, kprs: Sequence[Any]) -> tuple[dict[uuid.UUID, uuid.UUID], int]:
     """Each owner's draft plan in the target (made when missing); owners whose plan is locked get nothing copied."""
     owners = list(dict.fromkeys(kpr.owner_id for kpr in kprs))
     if not owners:
@@ -252,7 +265,7 @@ async def _plans(session: AsyncSession, run: _Run, kprs: Sequence[Kpr]) -> tuple
 async def _copy_kprs(
     session: AsyncSession,
     run: _Run,
-    kprs: Sequence[Kpr],
+    kprs: Sequence[Any],
     plans: dict[uuid.UUID, uuid.UUID],
     goal_copies: dict[uuid.UUID, uuid.UUID],
     now: Any,
@@ -281,7 +294,10 @@ async def _copy_kprs(
             }
         )
     if rows:
+        # Inserted with their figures and SMART reports (no check-ins yet), from the one engine.
+        await figures.new_kprs(session, rows, run.target)
         await session.execute(insert(Kpr), rows)
+    run.aligned.update(row["goal_id"] for row in rows)
     return copies
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.enums import RolloverBaseline
 from app.models import OutboxEvent
@@ -20,6 +20,7 @@ from tests.factories.api import CYCLE_END, CYCLE_START, Setup, create_cycle, mak
 from tests.factories.evaluations import EMPLOYEE_KPRS, add_kprs, admin_actor
 from tests.factories.org import make_employee
 from tests.factories.planning import make_cycle, make_goal, make_plan
+from tests.figures.oracle import assert_consistent
 
 
 async def _source(client: httpx.AsyncClient, tenant: Tenant) -> tuple[Setup, dict[str, Any]]:
@@ -77,7 +78,7 @@ async def _target(client: httpx.AsyncClient, tenant: Tenant) -> dict[str, Any]:
 
 
 async def test_a_rollover_copies_the_tree_and_plans_with_last_actuals_and_a_second_copies_nothing(
-    client: httpx.AsyncClient, tenant: Tenant
+    client: httpx.AsyncClient, tenant: Tenant, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     setup, source = await _source(client, tenant)
     target = await _target(client, tenant)
@@ -105,6 +106,8 @@ async def test_a_rollover_copies_the_tree_and_plans_with_last_actuals_and_a_seco
     assert target["start_date"] <= sales["due_date"] <= target["end_date"]
     plan = ok(await setup.get(f"/plans/{sales['plan_id']}"))
     assert plan["status"] == "draft"
+    # The copies' stored figures and SMART reports, and their goals' progress, are what the engine computes.
+    await assert_consistent(sessionmaker, tenant.org.id)
     kpis = ok(await setup.get(f"/kprs/{sales['id']}/kpis"))["items"]
     assert [(k["name"], k["baseline"], k["target"]) for k in kpis] == [("新客户拜访次数", 35, 50)]
 
