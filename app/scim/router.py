@@ -40,11 +40,13 @@ from app.scim.schemas import (
     SCIM_JSON,
     Discovery,
     Group,
+    GroupOut,
     ScimError,
     ScimGroupList,
     ScimPatchRequest,
     ScimUserList,
     User,
+    UserOut,
 )
 
 SCIM_PREFIX = "/scim/v2"
@@ -162,7 +164,7 @@ async def list_scim_users(
 @router.post(
     "/Users",
     status_code=201,
-    response_model=User,
+    response_model=UserOut,
     responses={**SCIM_ERRORS, **WRITE_ERRORS},
     summary="Create a user (an employee)",
     description="A userName in use answers 409 uniqueness. " + ACCEPTS_MORE,
@@ -175,7 +177,7 @@ async def create_scim_user(
     return scim_resource_response(user, status_code=201, location=_location(user))
 
 
-@router.get("/Users/{user_id:uuid}", response_model=User, responses=SCIM_ERRORS, summary="Get a user")
+@router.get("/Users/{user_id:uuid}", response_model=UserOut, responses=SCIM_ERRORS, summary="Get a user")
 async def get_scim_user(
     request: Request,
     session: Session,
@@ -189,7 +191,7 @@ async def get_scim_user(
 
 @router.put(
     "/Users/{user_id:uuid}",
-    response_model=User,
+    response_model=UserOut,
     responses={**SCIM_ERRORS, **CONDITIONAL_ERRORS},
     summary="Replace a user",
     description="What the body leaves out is cleared (e-mail, title, department, manager); the name and active stay "
@@ -210,7 +212,7 @@ async def replace_scim_user(
 
 @router.patch(
     "/Users/{user_id:uuid}",
-    response_model=User,
+    response_model=UserOut,
     responses={**SCIM_ERRORS, **CONDITIONAL_ERRORS},
     summary="Update a user (PatchOp)",
     description="Operations with or without a path, as Okta and Entra ID send them; `active: false` deactivates.",
@@ -273,7 +275,7 @@ async def list_scim_groups(
 @router.post(
     "/Groups",
     status_code=201,
-    response_model=Group,
+    response_model=GroupOut,
     responses={**SCIM_ERRORS, **WRITE_ERRORS},
     summary="Create a group (a department)",
     description="externalId is the department's code (the displayName, when it fits 64 characters, if none is "
@@ -287,7 +289,7 @@ async def create_scim_group(
     return scim_resource_response(group, status_code=201, location=_location(group))
 
 
-@router.get("/Groups/{group_id:uuid}", response_model=Group, responses=SCIM_ERRORS, summary="Get a group")
+@router.get("/Groups/{group_id:uuid}", response_model=GroupOut, responses=SCIM_ERRORS, summary="Get a group")
 async def get_scim_group(
     request: Request,
     session: Session,
@@ -304,7 +306,7 @@ async def get_scim_group(
 
 @router.put(
     "/Groups/{group_id:uuid}",
-    response_model=Group,
+    response_model=GroupOut,
     responses={**SCIM_ERRORS, **CONDITIONAL_ERRORS},
     summary="Replace a group",
     description="displayName and externalId (kept when left out: a department always has a code); members are "
@@ -326,7 +328,7 @@ async def replace_scim_group(
 
 @router.patch(
     "/Groups/{group_id:uuid}",
-    response_model=Group,
+    response_model=GroupOut,
     responses={**SCIM_ERRORS, **CONDITIONAL_ERRORS},
     summary="Update a group (PatchOp)",
     description="displayName and externalId; an operation on members answers 400 mutability (an employee's "

@@ -13,6 +13,7 @@ The messages (``ScimUserList``, ``ScimError``, ``ScimPatchRequest``, …) are th
 writes with scim2-models' own ``ListResponse``, ``Error`` and ``PatchOp``.
 """
 
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -68,6 +69,10 @@ ACCEPTS_MORE = (
 )
 
 
+# How a resource is documented: the attributes it keeps, open to those it ignores.
+DOCUMENTED = ConfigDict(json_schema_extra={"additionalProperties": True})
+
+
 def _text(max_length: int, min_length: int = 0) -> Any:
     return StringConstraints(min_length=min_length, max_length=max_length)
 
@@ -78,6 +83,8 @@ SchemaUris = Annotated[list[Annotated[str, _text(URI_MAX)]], Required.true, Fiel
 class ScimMeta(Meta):
     """Written by the service; ignored when a client sends it."""
 
+    model_config = DOCUMENTED
+
     resource_type: Annotated[str | None, Mutability.read_only, CaseExact.true, _text(32)] = None
     location: Annotated[str | None, Mutability.read_only, _text(LOCATION_MAX)] = None
     version: Annotated[str | None, Mutability.read_only, CaseExact.true, _text(64)] = None
@@ -86,7 +93,7 @@ class ScimMeta(Meta):
 class ScimResource(Resource[AnyExtension]):
     """The common attributes (RFC 7643 §3.1), with the limits this service keeps."""
 
-    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
+    model_config = DOCUMENTED
 
     schemas: SchemaUris = Field(default_factory=list)
     id: Annotated[
@@ -99,7 +106,7 @@ class ScimResource(Resource[AnyExtension]):
 class ScimName(ComplexAttribute):
     """``formatted`` is the employee's name; given and family names make one when it is missing."""
 
-    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
+    model_config = DOCUMENTED
 
     formatted: Annotated[str | None, _text(200)] = None
     family_name: Annotated[str | None, _text(200)] = None
@@ -107,7 +114,7 @@ class ScimName(ComplexAttribute):
 
 
 class ScimEmail(ComplexAttribute):
-    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
+    model_config = DOCUMENTED
 
     value: Annotated[str | None, _text(320)] = None
     type: Annotated[str | None, _text(32)] = None
@@ -117,7 +124,7 @@ class ScimEmail(ComplexAttribute):
 class ScimManager(ComplexAttribute):
     """The manager's user ``id`` (their ``userName`` is accepted too)."""
 
-    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
+    model_config = DOCUMENTED
 
     value: Annotated[str | None, CaseExact.true, _text(255)] = None
     display_name: Annotated[str | None, Mutability.read_only, _text(200)] = None
@@ -127,7 +134,7 @@ class ScimEnterpriseUser(Extension):
     """The enterprise extension: the department's code and the manager."""
 
     __schema__ = Urn(ENTERPRISE_SCHEMA)
-    model_config = ConfigDict(json_schema_extra={"additionalProperties": True})
+    model_config = DOCUMENTED
 
     schemas: Annotated[list[Annotated[str, _text(URI_MAX)]], Field(max_length=MAX_SCHEMAS)] = Field(
         default_factory=list
@@ -150,6 +157,8 @@ class ScimUser(ScimResource[AnyExtension]):
 
 
 class ScimMember(ComplexAttribute):
+    model_config = DOCUMENTED
+
     value: Annotated[str | None, Mutability.read_only, CaseExact.true, _text(UUID_LENGTH)] = None
     display: Annotated[str | None, Mutability.read_only, _text(200)] = None
     type: Annotated[str | None, Mutability.read_only, _text(16)] = None
@@ -168,6 +177,20 @@ class ScimGroup(ScimResource[Any]):
 # The resources as the endpoints read and write them (the enterprise extension on every user).
 User = ScimUser[ScimEnterpriseUser]
 Group = ScimGroup
+
+
+def _the_body(model: type[Any]) -> WithJsonSchema:
+    """A resource as a response documents it: the same component as the request body that carries it.
+
+    scim2-models writes a resource through a serializer of its own, which Pydantic can only describe as "an object";
+    the resource written is the resource read, attribute for attribute, so the answer points at the body's schema.
+    """
+    component = re.sub(r"[^a-zA-Z0-9.\-_]", "_", model.__name__)  # as Pydantic names its definitions
+    return WithJsonSchema({"$ref": f"#/components/schemas/{component}"}, mode="serialization")
+
+
+UserOut = Annotated[User, _the_body(User)]
+GroupOut = Annotated[Group, _the_body(Group)]
 
 
 class ScimType(StrEnum):
@@ -227,13 +250,13 @@ class _ListResponse(_Message):
 class ScimUserList(_ListResponse):
     """A page of users (RFC 7644 §3.4.2)."""
 
-    resources: Annotated[list[User], Declared(maxItems=MAX_COUNT)] = Field(alias="Resources")
+    resources: Annotated[list[UserOut], Declared(maxItems=MAX_COUNT)] = Field(alias="Resources")
 
 
 class ScimGroupList(_ListResponse):
     """A page of groups (RFC 7644 §3.4.2)."""
 
-    resources: Annotated[list[Group], Declared(maxItems=MAX_COUNT)] = Field(alias="Resources")
+    resources: Annotated[list[GroupOut], Declared(maxItems=MAX_COUNT)] = Field(alias="Resources")
 
 
 class PatchOperationName(StrEnum):
