@@ -247,12 +247,13 @@ async def patch_user(
 
 
 def _patched_name(before: User, after: User) -> str | None:
-    """The name a PATCH wrote: the first of ``name.formatted``, ``displayName`` and the given and family names that
-    it changed (providers patch whichever their mapping holds); None when it changed none."""
+    """The name a PATCH wrote: the first of ``name.formatted``, ``displayName`` and the given and family names (both:
+    the service keeps neither, so one alone cannot make a name) that it changed; None when it changed none."""
+    both = after.name is not None and after.name.given_name and after.name.family_name
     candidates = [
         (before.name.formatted if before.name else None, after.name.formatted if after.name else None),
         (before.display_name, after.display_name),
-        (_given_and_family(before), _given_and_family(after)),
+        (_given_and_family(before), _given_and_family(after) if both else None),
     ]
     for old, new in candidates:
         if new != old and new and new.strip():

@@ -270,3 +270,15 @@ async def test_if_match_guards_writes(client: AsyncClient, tenant: Tenant) -> No
     assert_scim_error(await client.patch(url, json=operation, headers=stale), 412)
     assert_scim_error(await client.delete(url, headers=stale), 412)
     assert scim_ok(await client.patch(url, json=operation, headers={**headers, "If-Match": version}))["title"] == "总监"
+
+
+async def test_a_patch_of_given_and_family_names_renames_only_with_both(client: AsyncClient, tenant: Tenant) -> None:
+    user_id = tenant.employee.id
+    given = await _patch(client, tenant, user_id, {"op": "Add", "path": "name.givenName", "value": "Jia"})
+    assert given["name"] == {"formatted": "员工"}
+    both = await _patch(
+        client, tenant, user_id, {"op": "replace", "value": {"name": {"givenName": "Jia", "familyName": "Wang"}}}
+    )
+    assert both["name"] == {"formatted": "Jia Wang"}
+    display = await _patch(client, tenant, user_id, {"op": "Replace", "path": "displayName", "value": "王佳"})
+    assert display["displayName"] == display["name"]["formatted"] == "王佳"
