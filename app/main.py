@@ -16,7 +16,7 @@ from app.audit.router import router as audit
 from app.checkins.router import router as checkins
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker, read_engine
-from app.core.errors import install_error_handlers
+from app.core.errors import install_error_handlers, register_error_dialect
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
 from app.core.middleware import RequestContextMiddleware
@@ -38,6 +38,9 @@ from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
 from app.rollover.router import router as rollover
+from app.scim.responses import scim_error_response
+from app.scim.router import SCIM_PREFIX
+from app.scim.router import router as scim
 from app.scoring.router import router as scoring
 from app.webhooks.router import router as webhooks
 from app.worker import Worker, running
@@ -137,6 +140,11 @@ OPENAPI_TAGS = [
     {"name": "scoring", "description": "Score a policy and KPR figures without storing anything."},
     {"name": "audit", "description": "Who changed what, and when."},
     {"name": "webhooks", "description": "Events out: signed deliveries of what happened, to subscribed URLs (admins)."},
+    {
+        "name": "scim",
+        "description": "SCIM 2.0 at /scim/v2 for identity providers (Okta, Entra ID): Users are employees, Groups are "
+        "departments. application/scim+json; errors in SCIM's own form. An organization's API key or an admin.",
+    },
 ]
 SERVERS = [
     {
@@ -193,6 +201,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     for domain in DOMAINS:
         include_flat(app, domain, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    # Outside /api/v1 (DESIGN §14), with errors in SCIM's own form: the routes document theirs.
+    include_flat(app, scim, prefix=SCIM_PREFIX)
+    register_error_dialect(app, SCIM_PREFIX, scim_error_response)
     install_openapi(app)
 
     # Added innermost first: CORS wraps everything so even errors carry its headers. The rate limiter answers before

@@ -866,4 +866,26 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "{host} could not be resolved: {reason}",
         "zh-CN": "无法解析 {host}：{reason}",
     },
+    # --- SCIM (app/scim): the detail of a SCIM error.
+    "action.provision through SCIM": {"en": "provision through SCIM", "zh-CN": "通过 SCIM 同步人员与部门"},
+    "scim.filter_unsupported": {
+        "en": "Filters compare {supported} with eq, joined by and; {what} is not supported.",
+        "zh-CN": "过滤条件只支持用 eq 比较 {supported}，并以 and 连接；不支持 {what}。",
+    },
+    "scim.unknown_department": {
+        "en": "No department has the code '{code}'.",
+        "zh-CN": "没有编码为“{code}”的部门。",
+    },
+    "scim.unknown_manager": {
+        "en": "No user has the id or userName '{value}'.",
+        "zh-CN": "没有 id 或 userName 为“{value}”的用户。",
+    },
+    "scim.code_required": {
+        "en": "externalId (the department's code) is required when displayName is longer than {limit} characters.",
+        "zh-CN": "displayName 超过 {limit} 个字符时必须提供 externalId（部门编码）。",
+    },
+    "scim.code_cannot_be_removed": {
+        "en": "externalId is the department's code and cannot be removed.",
+        "zh-CN": "externalId 是部门编码，不能删除。",
+    },
 }
