@@ -879,6 +879,10 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "The CSV file is neither UTF-8 nor GBK text; save it as \"CSV UTF-8\".",
         "zh-CN": "该 CSV 文件既不是 UTF-8 也不是 GBK 编码；请另存为“CSV UTF-8”。",
     },
+    "import.malformed_csv": {
+        "en": "This row cannot be read as CSV: a cell holds more than 131,072 characters.",
+        "zh-CN": "该行无法按 CSV 读取：某个单元格超过 131,072 个字符。",
+    },
     "import.no_header": {
         "en": "Row 1 must hold the column headers; it is empty.",
         "zh-CN": "第 1 行必须是列标题，但该行为空。",

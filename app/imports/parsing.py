@@ -99,6 +99,8 @@ def read_sheet(content: bytes, columns: Sequence[Column], key: str) -> Sheet:
     Raises ImportInvalid for what makes the file unreadable as a whole (its format, its encoding, its header row);
     a row's bad values are left in ``Sheet.errors``, so that one answer lists all that is wrong.
     """
+    if content.startswith(_OLE2_MAGIC):
+        raise refuse([RowError.of(None, None, "import.xls_unsupported")])
     rows = _xlsx_rows(content) if content.startswith(_ZIP_MAGIC) else _csv_rows(content)
     header = next(rows, None)
     if header is None or not any(_text(cell) for cell in header[:MAX_COLUMNS]):
@@ -192,7 +194,12 @@ def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
     first_line = text.split("\n", 1)[0]
     # Excel writes commas, or semicolons where the comma is the decimal sign; "Text (Tab delimited)" writes tabs.
     delimiter = max(",;\t", key=first_line.count)
-    return iter(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    number = 0
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            yield row
+    except csv.Error:  # a cell beyond the csv module's limit (131,072 characters): no sheet holds one
+        raise refuse([RowError.of(number + 1, None, "import.malformed_csv")]) from None
 
 
 def _decode(content: bytes) -> str:
@@ -211,8 +218,6 @@ def _decode(content: bytes) -> str:
 def _xlsx_rows(content: bytes) -> Iterator[Sequence[Any]]:
     """The first worksheet's rows, gaps included (so numbering matches Excel's), streamed by openpyxl's read-only
     mode. A file that unpacks to more than MAX_UNPACKED_MIB is refused before it is parsed."""
-    if content.startswith(_OLE2_MAGIC):
-        raise refuse([RowError.of(None, None, "import.xls_unsupported")])
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())

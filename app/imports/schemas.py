@@ -21,7 +21,7 @@ class ImportRowError(OutputModel):
         description="Stable snake_case: `required`, `too_long`, `invalid_text`, `invalid_email`, `invalid_boolean`, "
         "`duplicate_key`, `unknown_department`, `unknown_parent`, `unknown_employee`, `unknown_manager`, `loop`, "
         "`unknown_column`, `duplicate_column`, `missing_column`, `no_header`, `too_many_rows`, `missing_file`, "
-        "`unreadable_file`, `xls_unsupported`, `too_large_unpacked`, `unsupported_encoding`."
+        "`malformed_csv`, `unreadable_file`, `xls_unsupported`, `too_large_unpacked`, `unsupported_encoding`."
     )
     message: Annotated[str, Declared(maxLength=1_000)] = Field(description="What is wrong, in the request's language.")
 
