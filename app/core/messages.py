@@ -343,8 +343,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "problem.remedy.IMPORT_INVALID": {
         "en": "Fix each entry of `errors` in the sheet (`row` is the row number Excel shows, the header being row 1; "
         "`field` the column) and send the whole file again; `?dry_run=true` checks it without writing.",
-        "zh-CN": "按 `errors` 逐条修改表格（`row` 为 Excel 中显示的行号，表头为第 1 行；`field` 为列名）后重新发送整个文件；"
-        "`?dry_run=true` 只检查不写入。",
+        "zh-CN": "按 `errors` 逐条修改表格（`row` 为 Excel 中显示的行号，表头为第 1 行；`field` 为列名）"
+        "后重新发送整个文件；`?dry_run=true` 只检查不写入。",
     },
     "problem.meaning.UNSUPPORTED_MEDIA_TYPE": {
         "en": "The body's Content-Type is not one this operation reads.",
@@ -857,7 +857,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "detail.unsupported_media_type": {
         "en": "Content-Type '{media_type}' is not read here; send text/csv, {xlsx}, or multipart/form-data with a "
         "`file` field.",
-        "zh-CN": "此处不读取 Content-Type“{media_type}”；请发送 text/csv、{xlsx}，或带 `file` 字段的 multipart/form-data。",
+        "zh-CN": "此处不读取 Content-Type“{media_type}”；请发送 text/csv、{xlsx}，"
+        "或带 `file` 字段的 multipart/form-data。",
     },
     "import.missing_file": {
         "en": "The multipart body has no `file` field holding the file.",
@@ -876,7 +877,7 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "该工作簿解压后超过 {limit} MiB；请分批导入。",
     },
     "import.unsupported_encoding": {
-        "en": "The CSV file is neither UTF-8 nor GBK text; save it as \"CSV UTF-8\".",
+        "en": 'The CSV file is neither UTF-8 nor GBK text; save it as "CSV UTF-8".',
         "zh-CN": "该 CSV 文件既不是 UTF-8 也不是 GBK 编码；请另存为“CSV UTF-8”。",
     },
     "import.malformed_csv": {

@@ -194,12 +194,13 @@ def _csv_rows(content: bytes) -> Iterator[Sequence[Any]]:
     first_line = text.split("\n", 1)[0]
     # Excel writes commas, or semicolons where the comma is the decimal sign; "Text (Tab delimited)" writes tabs.
     delimiter = max(",;\t", key=first_line.count)
-    number = 0
+    read = 0
     try:
-        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            read += 1
             yield row
     except csv.Error:  # a cell beyond the csv module's limit (131,072 characters): no sheet holds one
-        raise refuse([RowError.of(number + 1, None, "import.malformed_csv")]) from None
+        raise refuse([RowError.of(read + 1, None, "import.malformed_csv")]) from None
 
 
 def _decode(content: bytes) -> str:
