@@ -56,6 +56,6 @@ async def test_the_samples_import_in_order(client: AsyncClient, session: AsyncSe
     assert sorted(key for key, person in people.items() if not person.active) == ["XC010", "XC024"]
     assert people["XC041"].manager_id == people["XC040"].id
     assert people["XC001"].manager_id is None
-    assert (tree["SALES-E"].parent_id, tree["SALES-E"].head_id) == (tree["SALES"].id, people["XC020"].id)
-    assert people["XC021"].department_id == tree["SALES-E"].id
+    assert (tree["XC-SALES-E"].parent_id, tree["XC-SALES-E"].head_id) == (tree["XC-SALES"].id, people["XC020"].id)
+    assert people["XC021"].department_id == tree["XC-SALES-E"].id
     assert (people["XC021"].name, people["XC021"].email) == ("杨雪梅", "yang.xuemei@xingchen.example.com")
