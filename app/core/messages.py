@@ -889,8 +889,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "第 1 行必须是列标题，但该行为空。",
     },
     "import.too_many_rows": {
-        "en": "The file has more than {limit} data rows; split it into several files.",
-        "zh-CN": "文件的数据行超过 {limit} 行；请拆分为多个文件。",
+        "en": "The file has more than {limit} rows; split it into several files.",
+        "zh-CN": "文件超过 {limit} 行；请拆分为多个文件。",
     },
     "import.unknown_column": {
         "en": "Unknown column '{header}'; the columns are {columns}.",

@@ -25,6 +25,8 @@ from app.imports.schemas import MAX_LISTED_ERRORS
 # The most data rows one import takes: a 10 MiB body holds about 100,000 short CSV rows, but the import is one
 # transaction, and a bounded one keeps every statement of it well inside the statement timeout.
 MAX_ROWS = 20_000
+# Rows read at most, blank ones included: a sheet of a few cells can number a million empty rows between them.
+MAX_SHEET_ROWS = 5 * MAX_ROWS
 # Header cells read from row 1; a sheet wider than this has nothing more that an import reads.
 MAX_COLUMNS = 64
 # What an XLSX file (a zip) may unpack to: a 10 MiB workbook of real rows unpacks to well under this, a zip bomb not.
@@ -109,6 +111,8 @@ def read_sheet(content: bytes, columns: Sequence[Column], key: str) -> Sheet:
     positions = [(index, name) for index, name in enumerate(sheet.columns) if name]
     limits = {column.name: column.max_length for column in columns}
     for number, cells in enumerate(rows, start=2):
+        if number > MAX_SHEET_ROWS + 1:
+            raise refuse([RowError.of(number, None, "import.too_many_rows", limit=MAX_SHEET_ROWS)])
         texts = [_text(cell) for cell in cells[: len(sheet.columns)]]
         if not any(texts):
             continue  # a blank row (Excel keeps formatted ones): nothing to import, and no number shifts

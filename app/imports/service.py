@@ -248,14 +248,13 @@ async def import_employees(session: AsyncSession, actor: Actor, content: bytes, 
     await _audit(session, actor, "employee", "import_employees", ids, created, changed, unchanged)
 
     # Each event carries the employee as the API shows it, made from the values written (nothing is read back).
-    made = [Employee(**values) for values in new.values()]
-    moved = [Employee(**{**change.existing, **values}) for change, values in zip(changed, updates, strict=True)]
+    moved = [{**change.existing, **values} for change, values in zip(changed, updates, strict=True)]
     gone = [
-        employee
-        for employee, change in zip(moved, changed, strict=True)
-        if change.diff.get("active", (None, None))[1] is False
+        row for row, change in zip(moved, changed, strict=True) if change.diff.get("active", (None, None))[1] is False
     ]
-    await outbox.publish_many(session, org, EventType.EMPLOYEE_CREATED, await present_employees(session, made))
+    await outbox.publish_many(
+        session, org, EventType.EMPLOYEE_CREATED, await present_employees(session, list(new.values()))
+    )
     await outbox.publish_many(session, org, EventType.EMPLOYEE_UPDATED, await present_employees(session, moved))
     await outbox.publish_many(session, org, EventType.EMPLOYEE_DEACTIVATED, await present_employees(session, gone))
     return present(dry_run=dry_run, created=len(created), updated=len(changed), unchanged=unchanged)

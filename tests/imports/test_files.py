@@ -152,6 +152,16 @@ async def test_too_many_rows(client: AsyncClient, tenant: Tenant, monkeypatch: p
     assert [(e["row"], e["code"]) for e in body["errors"]] == [(3, "too_many_rows")]
 
 
+async def test_a_sheet_of_blank_rows_is_not_read_to_its_end(
+    client: AsyncClient, tenant: Tenant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parsing, "MAX_SHEET_ROWS", 5)
+    rows = [["工号", "姓名"], *[[] for _ in range(10)], ["Z1", "末行"]]
+    for content in (csv_bytes(rows), xlsx_bytes(rows)):
+        body = assert_problem(await send(client, EMPLOYEES, content, tenant.headers("admin")), 422, "IMPORT_INVALID")
+        assert [(e["row"], e["code"]) for e in body["errors"]] == [(7, "too_many_rows")]
+
+
 async def test_only_the_first_thousand_errors_are_listed(client: AsyncClient, tenant: Tenant) -> None:
     rows = [["工号", "姓名"], *[[f"N{i}", ""] for i in range(1200)]]
     body = assert_problem(
