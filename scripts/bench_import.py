@@ -157,8 +157,10 @@ class Statements:
         self.count = 0
         event.listen(engine.sync_engine, "before_cursor_execute", self._seen)
 
-    def _seen(self, *_: Any) -> None:
-        self.count += 1
+    def _seen(self, _connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # As the tests count them (tests/conftest.py): transaction control is not the import's work.
+        if not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.count += 1
 
 
 def best_of(label: str, runs: int, read: Callable[[], object]) -> None:
