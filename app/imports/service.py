@@ -50,8 +50,9 @@ EMPLOYEE_COLUMNS = (
     Column("job_title", "职位", 200),
     Column("active", "在职", 32),
 )
-# A loop is named by its keys, at most this many of them.
+# A loop is named by its keys, at most this many of them, each cut to so many characters (a message stays short).
 LOOP_SHOWN = 8
+KEY_SHOWN = 64
 
 Audit = tuple[str, str, uuid.UUID, Mapping[str, Any] | None, Mapping[str, Any] | None]
 Diff = dict[str, tuple[Any, Any]]
@@ -310,8 +311,12 @@ def _refuse_loops(plan: _Plan, tree: Mapping[str, str | None], column: str, tree
     by_key = {row.key: row for row in plan.rows}
     for key, loop in _loops(parents, by_key).items():
         shown = [*loop[:LOOP_SHOWN], "…"] if len(loop) > LOOP_SHOWN else loop
-        path = " → ".join([*shown, key])
+        path = " → ".join(_short(name) for name in [*shown, key])
         plan.error(by_key[key].record, column, "import.loop", tree=translate(tree_name), path=path)
+
+
+def _short(key: str) -> str:
+    return key if len(key) <= KEY_SHOWN else key[: KEY_SHOWN - 1] + "…"
 
 
 def _loops(parents: Mapping[str, str | None], starts: Collection[str]) -> dict[str, list[str]]:

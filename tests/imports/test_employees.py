@@ -219,6 +219,19 @@ async def test_a_manager_loop_is_an_error_of_its_rows(
     assert "A1" not in await _employees(session, tenant)
 
 
+async def test_a_long_loop_is_named_shortly(client: AsyncClient, tenant: Tenant) -> None:
+    keys = [f"{'k' * 250}{i:03d}" for i in range(20)]
+    rows = [["external_id", "name", "manager_external_id"]]
+    rows += [[key, f"环{i}", keys[(i + 1) % len(keys)]] for i, key in enumerate(keys)]
+    body = assert_problem(
+        await send(client, EMPLOYEES, csv_bytes(rows), tenant.headers("admin")), 422, "IMPORT_INVALID"
+    )
+    assert [e["row"] for e in body["errors"]] == list(range(2, 22))
+    message = body["errors"][0]["message"]
+    assert len(message) < 1000
+    assert message.count(" → ") == 9  # eight of the loop, "…", and back to the row itself
+
+
 async def test_a_loop_through_existing_employees_is_found(client: AsyncClient, tenant: Tenant) -> None:
     # The manager is above the employee already; making the manager report to the employee closes a loop, though the
     # file names only one of them.
