@@ -213,3 +213,17 @@ async def test_imports_take_bodies_up_to_10_mib(client: AsyncClient, tenant: Ten
 async def _chunks(data: bytes, size: int = 1024 * 1024) -> AsyncIterator[bytes]:
     for start in range(0, len(data), size):
         yield data[start : start + size]
+
+
+async def test_a_retried_import_is_replayed_not_run_twice(
+    client: AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
+    # As the body itself: a multipart form's boundary changes with each send, so a retry of a form with the same key
+    # is another request to the idempotency check (422 IDEMPOTENCY_KEY_REUSED), as it is for every route.
+    headers = {**tenant.headers("admin"), "Idempotency-Key": "hr-sync-2026-12-03"}
+    content = xlsx_bytes(PEOPLE)
+    first = await send(client, EMPLOYEES, content, headers)
+    second = await send(client, EMPLOYEES, content, headers)
+    assert ok(first) == ok(second) == {"dry_run": False, "created": 2, "updated": 0, "unchanged": 0, "errors": []}
+    assert second.headers["idempotent-replayed"] == "true"
+    assert len(await _names(session, tenant)) == 2
