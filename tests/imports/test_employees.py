@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import AuditEvent, Employee, OutboxEvent
 from tests.assertions import assert_problem, ok
-from tests.factories import Tenant, make_department, make_employee
+from tests.factories import Tenant, make_department
 from tests.imports.sheets import EMPLOYEES, csv_bytes, send, xlsx_bytes
 
 HEADER = ["工号", "姓名", "邮箱", "部门编码", "上级工号", "职位", "在职"]
@@ -337,4 +337,3 @@ async def test_someone_existing_may_move_under_someone_new(
     people = await _employees(session, tenant)
     assert people[tenant.manager.external_id].manager_id == people["BOSS"].id
     assert people[tenant.employee.external_id].manager_id == tenant.manager.id
-    await make_employee(session, tenant.org)  # the session still works after the import
