@@ -19,7 +19,7 @@ from app.core.db import create_engine, create_sessionmaker, read_engine
 from app.core.errors import install_error_handlers, register_error_dialect
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
-from app.core.middleware import RequestContextMiddleware
+from app.core.middleware import RequestContextMiddleware, body_limits
 from app.core.openapi import ERROR_RESPONSES, install_openapi
 from app.core.pagination import CursorCodec, cursor_key
 from app.core.rate_limit import Limiter, RateLimitMiddleware, bulk_routes
@@ -28,6 +28,7 @@ from app.departments.router import router as departments
 from app.employees.router import router as employees
 from app.evaluations.router import router as evaluations
 from app.goals.router import router as goals
+from app.imports.router import router as imports
 from app.kpis.router import router as kpis
 from app.kpr_templates.router import router as kpr_templates
 from app.kprs.router import router as kprs
@@ -118,6 +119,7 @@ DOMAINS = (
     scoring,
     audit,
     webhooks,
+    imports,
 )
 
 
@@ -145,6 +147,7 @@ OPENAPI_TAGS = [
         "description": "SCIM 2.0 at /scim/v2 for identity providers (Okta, Entra ID): Users are employees, Groups are "
         "departments. application/scim+json; errors in SCIM's own form. An organization's API key or an admin.",
     },
+    {"name": "imports", "description": "Sync in: departments and employees upserted from CSV or XLSX (admins)."},
 ]
 SERVERS = [
     {
@@ -214,7 +217,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             RateLimitMiddleware, limiter=app.state.rate_limiter, prefix=API_PREFIX, bulk=bulk_routes(app.routes)
         )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, limits=body_limits(app.routes))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

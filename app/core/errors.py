@@ -154,6 +154,21 @@ class ValidationFailed(AppError):
         return cls(errors=[{"loc": ["body", field], "msg": message, "type": type_}])
 
 
+class ImportInvalid(AppError):
+    """An imported file with problems: ``errors`` are ``{"row", "field", "code", "message"}``, ``row`` as the sheet
+    numbers it (the header is row 1). Nothing of the file was written."""
+
+    status = 422
+    code = ProblemCode.IMPORT_INVALID
+    detail_key = "detail.import_invalid"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = ProblemCode.UNSUPPORTED_MEDIA_TYPE
+    detail_key = "detail.unsupported_media_type"
+
+
 def public_base_url(request: Request) -> str:
     """Where clients reach the service: ``KPR_PUBLIC_URL`` when set (behind a proxy that rewrites the host or the
     path), else the request's own base URL, so a link the service writes works wherever the response was read."""

@@ -74,6 +74,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "The window has passed; talk to HR, who can reopen the evaluation if the result must change.",
         "zh-CN": "申诉期已过；如需更改结果，请联系 HR，由其重新打开评估。",
     },
+    "IMPORT_INVALID": {"en": "Import file not valid", "zh-CN": "导入文件有误"},
+    "UNSUPPORTED_MEDIA_TYPE": {"en": "Unsupported media type", "zh-CN": "不支持的内容类型"},
     # --- What each error code means and what the client should do (app.core.problems, docs/errors.md).
     "problem.meaning.RATE_LIMITED": {
         "en": "A rate limit is used up: the caller's, its organization's, or (without valid credentials) its "
@@ -305,8 +307,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "重新 GET 该资源，在最新数据上重新修改，并在 If-Match 中带上新的 ETag 发送。",
     },
     "problem.meaning.PAYLOAD_TOO_LARGE": {
-        "en": "The request body is larger than 1 MiB.",
-        "zh-CN": "请求体超过 1 MiB。",
+        "en": "The request body is larger than 1 MiB (10 MiB for file imports).",
+        "zh-CN": "请求体超过 1 MiB（文件导入为 10 MiB）。",
     },
     "problem.remedy.PAYLOAD_TOO_LARGE": {
         "en": "Send a smaller body; split bulk work into several requests.",
@@ -359,6 +361,27 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "problem.remedy.SERVICE_UNAVAILABLE": {
         "en": "Retry after the seconds in `Retry-After`; a POST is safe to retry with the same Idempotency-Key.",
         "zh-CN": "在 `Retry-After` 指定的秒数后重试；POST 请求带上相同的 Idempotency-Key 即可安全重试。",
+    },
+    "problem.meaning.IMPORT_INVALID": {
+        "en": "An imported CSV or XLSX file has problems: a row's value, a reference, a duplicate key, a loop in the "
+        "tree, or the file itself. The import is all or nothing, so nothing of the file was written.",
+        "zh-CN": "导入的 CSV 或 XLSX 文件有问题：某行的取值、引用、重复的键、树中的循环，或文件本身。"
+        "导入要么全部成功要么全部不做，因此文件中的任何数据都未写入。",
+    },
+    "problem.remedy.IMPORT_INVALID": {
+        "en": "Fix each entry of `errors` in the sheet (`row` is the row number Excel shows, the header being row 1; "
+        "`field` the column) and send the whole file again; `?dry_run=true` checks it without writing.",
+        "zh-CN": "按 `errors` 逐条修改表格（`row` 为 Excel 中显示的行号，表头为第 1 行；`field` 为列名）"
+        "后重新发送整个文件；`?dry_run=true` 只检查不写入。",
+    },
+    "problem.meaning.UNSUPPORTED_MEDIA_TYPE": {
+        "en": "The body's Content-Type is not one this operation reads.",
+        "zh-CN": "请求体的 Content-Type 不是此操作可读取的类型。",
+    },
+    "problem.remedy.UNSUPPORTED_MEDIA_TYPE": {
+        "en": "Send the body in a type the operation documents (for imports: text/csv, XLSX, or multipart/form-data "
+        "with a `file` field).",
+        "zh-CN": "以该操作文档所列的类型发送请求体（导入：text/csv、XLSX，或带 `file` 字段的 multipart/form-data）。",
     },
     # --- The pages of the error-code catalogue (GET /problems, GET /problems/{code}, docs/errors.md).
     "problems.index_title": {"en": "Error codes", "zh-CN": "错误码"},
@@ -887,5 +910,108 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "scim.code_cannot_be_removed": {
         "en": "externalId is the department's code and cannot be removed.",
         "zh-CN": "externalId 是部门编码，不能删除。",
+    },
+    # --- Imports (sync in, DESIGN §14): the problem's detail, and one message per row error code.
+    "action.import departments and employees": {
+        "en": "import departments and employees",
+        "zh-CN": "导入部门和员工",
+    },
+    "detail.import_invalid": {
+        "en": "The file has {count} problem(s); nothing was imported. See errors.",
+        "zh-CN": "文件中有 {count} 处问题，未导入任何数据，详见 errors。",
+    },
+    "detail.unsupported_media_type": {
+        "en": "Content-Type '{media_type}' is not read here; send text/csv, {xlsx}, or multipart/form-data with a "
+        "`file` field.",
+        "zh-CN": "此处不读取 Content-Type“{media_type}”；请发送 text/csv、{xlsx}，"
+        "或带 `file` 字段的 multipart/form-data。",
+    },
+    "import.missing_file": {
+        "en": "The multipart body has no `file` field holding the file.",
+        "zh-CN": "multipart 请求体中没有存放文件的 `file` 字段。",
+    },
+    "import.unreadable_file": {
+        "en": "The file is not a readable XLSX workbook; save it again from Excel as .xlsx, or as CSV.",
+        "zh-CN": "该文件不是可读取的 XLSX 工作簿；请在 Excel 中重新另存为 .xlsx 或 CSV。",
+    },
+    "import.xls_unsupported": {
+        "en": "Excel 97-2003 (.xls) files are not read; save the sheet as .xlsx or CSV.",
+        "zh-CN": "不支持 Excel 97-2003（.xls）文件；请将表格另存为 .xlsx 或 CSV。",
+    },
+    "import.too_large_unpacked": {
+        "en": "The workbook unpacks to more than {limit} MiB; import fewer rows at a time.",
+        "zh-CN": "该工作簿解压后超过 {limit} MiB；请分批导入。",
+    },
+    "import.unsupported_encoding": {
+        "en": 'The CSV file is neither UTF-8 nor GBK text; save it as "CSV UTF-8".',
+        "zh-CN": "该 CSV 文件既不是 UTF-8 也不是 GBK 编码；请另存为“CSV UTF-8”。",
+    },
+    "import.malformed_csv": {
+        "en": "This row cannot be read as CSV: a cell holds more than 131,072 characters.",
+        "zh-CN": "该行无法按 CSV 读取：某个单元格超过 131,072 个字符。",
+    },
+    "import.no_header": {
+        "en": "Row 1 must hold the column headers; it is empty.",
+        "zh-CN": "第 1 行必须是列标题，但该行为空。",
+    },
+    "import.too_many_rows": {
+        "en": "The file has more than {limit} rows; split it into several files.",
+        "zh-CN": "文件超过 {limit} 行；请拆分为多个文件。",
+    },
+    "import.unknown_column": {
+        "en": "Unknown column '{header}'; the columns are {columns}.",
+        "zh-CN": "未知的列“{header}”；可用的列为 {columns}。",
+    },
+    "import.duplicate_column": {
+        "en": "The column {column} appears twice ('{first}' and '{second}').",
+        "zh-CN": "列 {column} 出现了两次（“{first}”和“{second}”）。",
+    },
+    "import.missing_column": {
+        "en": "The column {column} ({alias}) is required.",
+        "zh-CN": "缺少必需的列 {column}（{alias}）。",
+    },
+    "import.required": {
+        "en": "{header} is required.",
+        "zh-CN": "{header}不能为空。",
+    },
+    "import.too_long": {
+        "en": "{header} is longer than {limit} characters.",
+        "zh-CN": "{header}超过 {limit} 个字符。",
+    },
+    "import.invalid_text": {
+        "en": "{header} contains the NUL character (\\u0000).",
+        "zh-CN": "{header}包含空字符（\\u0000）。",
+    },
+    "import.invalid_email": {
+        "en": "'{value}' is not an email address.",
+        "zh-CN": "“{value}”不是有效的邮箱地址。",
+    },
+    "import.invalid_boolean": {
+        "en": "'{value}' is not a yes or no; write true/false, 1/0, yes/no, 是/否 or 在职/离职.",
+        "zh-CN": "“{value}”不是“是”或“否”；请填写 true/false、1/0、yes/no、是/否 或 在职/离职。",
+    },
+    "import.duplicate_key": {
+        "en": "{header} '{value}' already appears on row {first}.",
+        "zh-CN": "{header}“{value}”已出现在第 {first} 行。",
+    },
+    "import.unknown_department": {
+        "en": "No department has the code '{value}'.",
+        "zh-CN": "不存在编码为“{value}”的部门。",
+    },
+    "import.unknown_parent": {
+        "en": "No department has the code '{value}', in this file or in the organization.",
+        "zh-CN": "本文件和本组织中都不存在编码为“{value}”的部门。",
+    },
+    "import.unknown_employee": {
+        "en": "No employee has the external id '{value}'.",
+        "zh-CN": "不存在工号为“{value}”的员工。",
+    },
+    "import.unknown_manager": {
+        "en": "No employee has the external id '{value}', in this file or in the organization.",
+        "zh-CN": "本文件和本组织中都不存在工号为“{value}”的员工。",
+    },
+    "import.loop": {
+        "en": "This row makes a loop in the {tree}: {path}.",
+        "zh-CN": "该行会在{tree}中形成循环：{path}。",
     },
 }
