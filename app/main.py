@@ -37,6 +37,7 @@ from app.ops.router import router as ops_router
 from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
+from app.rewards.router import router as rewards
 from app.rollover.router import router as rollover
 from app.scim.responses import scim_error_response
 from app.scim.router import SCIM_PREFIX
@@ -118,6 +119,7 @@ DOMAINS = (
     scoring,
     audit,
     webhooks,
+    rewards,
 )
 
 
@@ -145,6 +147,7 @@ OPENAPI_TAGS = [
         "description": "SCIM 2.0 at /scim/v2 for identity providers (Okta, Entra ID): Users are employees, Groups are "
         "departments. application/scim+json; errors in SCIM's own form. An organization's API key or an admin.",
     },
+    {"name": "rewards", "description": "Reward runs: a closed cycle's final ratings turned into amounts (admins)."},
 ]
 SERVERS = [
     {

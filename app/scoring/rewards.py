@@ -42,6 +42,7 @@ from functools import wraps
 from typing import ParamSpec, TypeVar
 
 __all__ = [
+    "INPUT_CODES",
     "Allocation",
     "RewardAmount",
     "RewardInputError",
@@ -58,6 +59,9 @@ _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _CENT = Decimal("0.01")
 _CENTS_PER_UNIT = 100
+
+# Every RewardInputError code (the service translates each as reward.input.<CODE>).
+INPUT_CODES = ("BUDGET_NOT_POSITIVE", "BUDGET_NOT_CENTS", "NOTHING_TO_SHARE", "BASE_NEGATIVE", "COEFFICIENT_NEGATIVE")
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
