@@ -27,6 +27,10 @@ from app.rewards.schemas import RewardRun, RewardRunCreate, RewardRunSummary
 
 router = APIRouter(route_class=ApiRoute, tags=["rewards"])
 
+# A run's body may be this large (the rest of the API 1 MiB): 100,000 lines of about 70 bytes each, with room for
+# pretty-printing. (The body-size middleware lets a route's own max_body_size through once it reads it.)
+MAX_RUN_BODY_BYTES = 16 * 1024 * 1024
+
 
 @router.get(
     "/cycles/{cycle_id:uuid}/reward-runs",
@@ -51,6 +55,7 @@ async def list_reward_runs(
     status_code=201,
     response_model=RewardRun,
     responses=WRITE_RESPONSES,
+    max_body_size=MAX_RUN_BODY_BYTES,
     summary="Turn a closed cycle's final ratings into amounts (admin; a draft run)",
     description=(
         "Each base is multiplied by the coefficient of the employee's final rating, taken from the reward_coefficients "

@@ -27,9 +27,9 @@ from sqlalchemy import (
     String,
     Text,
     Uuid,
-    and_,
     any_,
     bindparam,
+    case,
     cast,
     func,
     insert,
@@ -62,6 +62,7 @@ REWARD_RUN_STATES = StateMachine(
 )
 # Final ratings: an evaluation in any other state (under appeal included) has none to pay on.
 FINAL_STATES = (EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED)
+_JSON_NULL = "null"
 # Lines named in a 422 at most (the detail counts them all).
 MAX_LINE_ERRORS = 100
 
@@ -112,47 +113,75 @@ def _among(column: InstrumentedAttribute[uuid.UUID], ids: Sequence[uuid.UUID], p
 
 @dataclass(frozen=True)
 class _Standing:
-    """An employee of the organization and, when they have one in the cycle, their evaluation."""
+    """An employee's evaluation of the cycle: its state, final rating, and from its frozen policy the reward
+    coefficients (JSON text), or the whole policy when it has none."""
 
     status: str | None
     final_rating: str | None
-    policy_text: str | None
+    coefficients_text: str | None
+    legacy_policy_text: str | None
+
+
+_NO_EVALUATION = _Standing(None, None, None, None)
 
 
 async def _standings(
     session: AsyncSession, actor: Actor, cycle: Cycle, ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, _Standing]:
-    """One statement: the listed employees that belong to the organization, each with their evaluation of the cycle
-    (its state, final rating and frozen policy, as text) when there is one."""
-    statement = (
+    """The listed employees that belong to the organization, each with their evaluation of the cycle (or none): two
+    statements whatever the number of ids, each over one table by its own index, so no plan can loop over one table
+    per row of the other (as a join may while the planner's statistics lag a bulk load).
+
+    Only the frozen policy's coefficients are read (a few dozen bytes a row, not the whole policy), except from a
+    policy frozen before it carried any, whose defaults depend on its bands."""
+    postgres = is_postgres(session)
+    employees = await session.scalars(
+        select(Employee.id).where(Employee.organization_id == actor.organization_id, _among(Employee.id, ids, postgres))
+    )
+    found = dict.fromkeys(employees, _NO_EVALUATION)
+    coefficients = cast(Evaluation.snapshot[("policy", "reward_coefficients")], Text)
+    # A key that is missing reads as SQL NULL on PostgreSQL and as the JSON text null on SQLite.
+    missing = func.coalesce(coefficients, _JSON_NULL) == _JSON_NULL
+    evaluations = await session.execute(
         select(
-            Employee.id,
+            Evaluation.employee_id,
             Evaluation.status,
             func.coalesce(Evaluation.calibrated_rating, Evaluation.rating),
-            cast(Evaluation.snapshot["policy"], Text),
-        )
-        .outerjoin(Evaluation, and_(Evaluation.employee_id == Employee.id, Evaluation.cycle_id == cycle.id))
-        .where(Employee.organization_id == actor.organization_id, _among(Employee.id, ids, is_postgres(session)))
+            coefficients,
+            case((missing, cast(Evaluation.snapshot["policy"], Text))),
+        ).where(Evaluation.cycle_id == cycle.id, _among(Evaluation.employee_id, ids, postgres))
     )
-    rows = await session.execute(statement)
-    return {employee_id: _Standing(status, rating, policy) for employee_id, status, rating, policy in rows}
+    for employee_id, *standing in evaluations:
+        if employee_id in found:
+            found[employee_id] = _Standing(*standing)
+    return found
 
 
 class _Coefficients:
-    """Each distinct frozen policy parsed once: a cycle closed at once shares one policy across all its evaluations."""
+    """Each distinct set of frozen coefficients parsed once: a cycle closed at once shares one across all its
+    evaluations."""
 
     def __init__(self, cycle: Cycle) -> None:
         self._cycle = cycle
-        self._by_text: dict[str | None, Mapping[str, Decimal]] = {}
+        self._by_text: dict[tuple[str | None, str | None], Mapping[str, Decimal]] = {}
 
-    def __call__(self, policy_text: str | None) -> Mapping[str, Decimal]:
-        found = self._by_text.get(policy_text)
+    def __call__(self, standing: _Standing) -> Mapping[str, Decimal]:
+        key = (standing.coefficients_text, standing.legacy_policy_text)
+        found = self._by_text.get(key)
         if found is None:
-            # A frozen evaluation always has its snapshot; without one the cycle's policy is what it would hold.
-            document = json.loads(policy_text) if policy_text is not None else self._cycle.policy
-            found = policy_from_json(document).reward_coefficients
-            self._by_text[policy_text] = found
+            found = self._parse(*key)
+            self._by_text[key] = found
         return found
+
+    def _parse(self, coefficients_text: str | None, legacy_policy_text: str | None) -> Mapping[str, Decimal]:
+        if coefficients_text is not None and coefficients_text != _JSON_NULL:
+            # Validated when the policy was stored; its numbers read exactly, never through a binary float.
+            parsed = json.loads(coefficients_text, parse_float=Decimal)
+            return {str(rating): Decimal(value) for rating, value in parsed.items()}
+        # A policy frozen before coefficients existed: the defaults for the bands that carry their names. A frozen
+        # evaluation always has its snapshot; without one, the cycle's policy is what it would hold.
+        document = json.loads(legacy_policy_text) if legacy_policy_text is not None else self._cycle.policy
+        return policy_from_json(document).reward_coefficients
 
 
 @dataclass(frozen=True)
@@ -171,7 +200,7 @@ def _price(data: RewardRunCreate, standings: Mapping[uuid.UUID, _Standing], cycl
         if standing.status not in FINAL_STATES or rating is None:
             priced.skipped.append((line.employee_id, line.amount, RewardSkipReason.NO_FINAL_RATING))
             continue
-        coefficient = coefficients_of(standing.policy_text).get(rating)
+        coefficient = coefficients_of(standing).get(rating)
         if coefficient is None:
             priced.skipped.append((line.employee_id, line.amount, RewardSkipReason.NO_COEFFICIENT))
             continue

@@ -20,9 +20,7 @@ from tests.factories.org import Tenant, make_employees
 from tests.factories.planning import make_cycle
 
 
-async def closed_scenario(
-    session: AsyncSession, client: httpx.AsyncClient, tenant: Tenant, **kwargs: Any
-) -> InReview:
+async def closed_scenario(session: AsyncSession, client: httpx.AsyncClient, tenant: Tenant, **kwargs: Any) -> InReview:
     """The scenario's cycle closed: the employee's evaluation finalized at B, the peer's at A."""
     state = await open_review(session, client, tenant, **kwargs)
     await to_calibration(client, tenant, state)

@@ -55,11 +55,15 @@ async def test_only_admins_reach_reward_runs(
     refreshed = ok(await client.get(f"{API}/reward-runs/{run['id']}", headers=tenant.headers("admin")))
     assert refreshed["status"] == "draft"
     if who != "system":
-        zh = await client.get(f"{API}/reward-runs/{run['id']}", headers={**tenant.headers(who), "Accept-Language": "zh-CN"})
+        zh = await client.get(
+            f"{API}/reward-runs/{run['id']}", headers={**tenant.headers(who), "Accept-Language": "zh-CN"}
+        )
         assert "奖金核算" in zh.json()["detail"]
 
 
-async def test_unauthenticated_callers_get_401(client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant) -> None:
+async def test_unauthenticated_callers_get_401(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant
+) -> None:
     cycle_id, run = await _made_run(session, client, tenant)
     for response in await _every_endpoint(client, {}, cycle_id, run["id"], str(tenant.employee.id)):
         assert_problem(response, 401, "UNAUTHENTICATED")
@@ -77,7 +81,10 @@ async def test_another_organizations_cycles_and_runs_are_404(
     for response in responses:
         assert_problem(response, 404, "NOT_FOUND")
 
-    assert [run["cycle_id"] for run in ok(await client.get(reward_runs_path(our_cycle), headers=tenant.headers("admin")))["items"]] == [our_cycle]
+    assert [
+        run["cycle_id"]
+        for run in ok(await client.get(reward_runs_path(our_cycle), headers=tenant.headers("admin")))["items"]
+    ] == [our_cycle]
     theirs = ok(await client.get(f"{API}/reward-runs/{their_run['id']}", headers=other_tenant.headers("admin")))
     assert theirs["status"] == "draft"
     assert await session.scalar(select(func.count()).select_from(RewardRun)) == 2

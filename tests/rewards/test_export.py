@@ -57,8 +57,24 @@ async def test_csv_has_a_bom_and_one_row_per_base(
     assert sum(Decimal(row[5]) for row in paid) == 20000
     assert sorted(skipped) == sorted(
         [
-            [tenant.admin.external_id, "人事管理员", "", "", "7000.5", "", "无最终评级（本周期没有已定稿或已确认的评估）"],
-            [tenant.manager.external_id, "'=HYPERLINK(1)", "", "", "5000", "", "无最终评级（本周期没有已定稿或已确认的评估）"],
+            [
+                tenant.admin.external_id,
+                "人事管理员",
+                "",
+                "",
+                "7000.5",
+                "",
+                "无最终评级（本周期没有已定稿或已确认的评估）",
+            ],
+            [
+                tenant.manager.external_id,
+                "'=HYPERLINK(1)",
+                "",
+                "",
+                "5000",
+                "",
+                "无最终评级（本周期没有已定稿或已确认的评估）",
+            ],
         ]
     )
     assert [row[0] for row in skipped] == sorted(row[0] for row in skipped)
