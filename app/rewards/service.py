@@ -2,7 +2,7 @@
 cancelled.
 
 Who may (admins) is the routes' to declare (app/rewards/dependencies.py). Making a run is set-based whatever the
-number of bases: one statement reads every listed employee with their evaluation of the cycle, the arithmetic
+number of bases: one statement reads the listed employees and one their evaluations of the cycle, the arithmetic
 (app/scoring/rewards.py) prices them in memory, and one statement inserts all the lines.
 
 Decisions the design leaves open, made for the payroll person who runs them:
@@ -112,7 +112,7 @@ def _among(column: InstrumentedAttribute[uuid.UUID], ids: Sequence[uuid.UUID], p
 
 
 @dataclass(frozen=True)
-class _Standing:
+class Standing:
     """An employee's evaluation of the cycle: its state, final rating, and from its frozen policy the reward
     coefficients (JSON text), or the whole policy when it has none."""
 
@@ -122,12 +122,12 @@ class _Standing:
     legacy_policy_text: str | None
 
 
-_NO_EVALUATION = _Standing(None, None, None, None)
+_NO_EVALUATION = Standing(None, None, None, None)
 
 
-async def _standings(
+async def standings_of(
     session: AsyncSession, actor: Actor, cycle: Cycle, ids: Sequence[uuid.UUID]
-) -> dict[uuid.UUID, _Standing]:
+) -> dict[uuid.UUID, Standing]:
     """The listed employees that belong to the organization, each with their evaluation of the cycle (or none): two
     statements whatever the number of ids, each over one table by its own index, so no plan can loop over one table
     per row of the other (as a join may while the planner's statistics lag a bulk load).
@@ -153,7 +153,7 @@ async def _standings(
     )
     for employee_id, *standing in evaluations:
         if employee_id in found:
-            found[employee_id] = _Standing(*standing)
+            found[employee_id] = Standing(*standing)
     return found
 
 
@@ -165,7 +165,7 @@ class _Coefficients:
         self._cycle = cycle
         self._by_text: dict[tuple[str | None, str | None], Mapping[str, Decimal]] = {}
 
-    def __call__(self, standing: _Standing) -> Mapping[str, Decimal]:
+    def __call__(self, standing: Standing) -> Mapping[str, Decimal]:
         key = (standing.coefficients_text, standing.legacy_policy_text)
         found = self._by_text.get(key)
         if found is None:
@@ -191,7 +191,7 @@ class _Priced:
     skipped: list[tuple[uuid.UUID, Decimal, RewardSkipReason]]
 
 
-def _price(data: RewardRunCreate, standings: Mapping[uuid.UUID, _Standing], cycle: Cycle) -> _Priced:
+def _price(data: RewardRunCreate, standings: Mapping[uuid.UUID, Standing], cycle: Cycle) -> _Priced:
     coefficients_of = _Coefficients(cycle)
     priced = _Priced([], {}, [])
     for line in data.base:
@@ -274,7 +274,7 @@ async def create(session: AsyncSession, actor: Actor, cycle: Cycle, data: Reward
     ensure_cycle_closed(cycle)
     _check_unique(data)
     ids = [line.employee_id for line in data.base]
-    standings = await _standings(session, actor, cycle, ids)
+    standings = await standings_of(session, actor, cycle, ids)
     unknown = [index for index, employee_id in enumerate(ids) if employee_id not in standings]
     if unknown:
         raise _line_errors(unknown, translate("field.reward_employee_unknown"), "not_found")
@@ -318,7 +318,7 @@ async def create(session: AsyncSession, actor: Actor, cycle: Cycle, data: Reward
         for employee_id, base, reason in priced.skipped
     ]
     await _insert_items(session, run, rows)
-    record_transition(session, actor, REWARD_RUN_STATES, run.id, None, RewardRunStatus.DRAFT, data.note)
+    record_transition(session, actor, REWARD_RUN_STATES, run.id, None, RewardRunStatus.DRAFT, None)
     audit.record(session, actor, "create", "reward_run", run.id, after=_audited(run))
     return run
 
