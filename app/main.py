@@ -38,6 +38,7 @@ from app.ops.router import router as ops_router
 from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
+from app.rewards.router import router as rewards
 from app.rollover.router import router as rollover
 from app.scim.responses import scim_error_response
 from app.scim.router import SCIM_PREFIX
@@ -120,6 +121,7 @@ DOMAINS = (
     audit,
     webhooks,
     imports,
+    rewards,
 )
 
 
@@ -148,6 +150,7 @@ OPENAPI_TAGS = [
         "departments. application/scim+json; errors in SCIM's own form. An organization's API key or an admin.",
     },
     {"name": "imports", "description": "Sync in: departments and employees upserted from CSV or XLSX (admins)."},
+    {"name": "rewards", "description": "Reward runs: a closed cycle's final ratings turned into amounts (admins)."},
 ]
 SERVERS = [
     {

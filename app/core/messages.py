@@ -1014,4 +1014,55 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "This row makes a loop in the {tree}: {path}.",
         "zh-CN": "该行会在{tree}中形成循环：{path}。",
     },
+    # --- Reward runs (app/rewards, DESIGN §11).
+    "resource.reward_run": {"en": "Reward run", "zh-CN": "奖金核算"},
+    "action.manage reward runs": {"en": "manage reward runs", "zh-CN": "管理奖金核算"},
+    "detail.cycle_not_closed": {
+        "en": "The cycle is '{status}'; reward runs are made and approved only once it is closed.",
+        "zh-CN": "周期当前为“{status}”；仅在周期关闭后才能创建和批准奖金核算。",
+    },
+    "reward.lines_refused": {
+        "en": "{count} line(s) of base are refused; see errors.",
+        "zh-CN": "base 中有 {count} 行被拒绝，详见 errors。",
+    },
+    "field.reward_employee_repeated": {
+        "en": "this employee is already listed in base (one line per employee)",
+        "zh-CN": "该员工已在 base 中列出（每名员工一行）",
+    },
+    "field.reward_employee_unknown": {
+        "en": "no employee with this id in the organization",
+        "zh-CN": "本组织中没有此 ID 的员工",
+    },
+    # Codes of the reward arithmetic (app/scoring/rewards.py RewardInputError).
+    "reward.input.BUDGET_NOT_POSITIVE": {"en": "the budget must be greater than 0", "zh-CN": "预算必须大于 0"},
+    "reward.input.BUDGET_NOT_CENTS": {
+        "en": "the budget must be a whole number of cents (at most 2 decimal places)",
+        "zh-CN": "预算必须精确到分（最多 2 位小数）",
+    },
+    "reward.input.NOTHING_TO_SHARE": {
+        "en": "no one can receive this budget: every priced base × coefficient is 0 (no base was priced, or every "
+        "rating's coefficient is 0); send no budget, or check the bases and the cycle",
+        "zh-CN": "无人可分配该预算：所有已定价的 基数 × 系数 均为 0（没有可定价的基数，或所有评级的系数均为 0）；"
+        "请不设预算，或检查基数与周期",
+    },
+    "reward.input.BASE_NEGATIVE": {"en": "a base must not be negative", "zh-CN": "基数不能为负数"},
+    "reward.input.COEFFICIENT_NEGATIVE": {"en": "a coefficient must not be negative", "zh-CN": "系数不能为负数"},
+    # Why a base was skipped, as the export writes it (RewardSkipReason).
+    "reward.skipped.NO_FINAL_RATING": {
+        "en": "No final rating (no finalized or acknowledged evaluation in this cycle)",
+        "zh-CN": "无最终评级（本周期没有已定稿或已确认的评估）",
+    },
+    "reward.skipped.NO_COEFFICIENT": {
+        "en": "No coefficient for this rating in the evaluation's policy",
+        "zh-CN": "评估所用策略中没有该评级的系数",
+    },
+    # Column headers of the reward run export (app/rewards/export.py COLUMNS), and its sheet.
+    "reward.export.employee_id": {"en": "Employee ID", "zh-CN": "工号"},
+    "reward.export.name": {"en": "Name", "zh-CN": "姓名"},
+    "reward.export.final_rating": {"en": "Final rating", "zh-CN": "最终评级"},
+    "reward.export.coefficient": {"en": "Coefficient", "zh-CN": "系数"},
+    "reward.export.base": {"en": "Base ({currency})", "zh-CN": "基数（{currency}）"},
+    "reward.export.amount": {"en": "Amount ({currency})", "zh-CN": "金额（{currency}）"},
+    "reward.export.skipped_reason": {"en": "Skipped because", "zh-CN": "跳过原因"},
+    "reward.export.sheet": {"en": "{cycle} rewards", "zh-CN": "{cycle}奖金"},
 }
