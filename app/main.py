@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api_keys.router import router as api_keys
 from app.audit.router import router as audit
 from app.checkins.router import router as checkins
+from app.comments.router import router as comments
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker, read_engine
 from app.core.errors import install_error_handlers, register_error_dialect
@@ -44,6 +45,7 @@ from app.scim.responses import scim_error_response
 from app.scim.router import SCIM_PREFIX
 from app.scim.router import router as scim
 from app.scoring.router import router as scoring
+from app.tasks.router import router as tasks
 from app.webhooks.router import router as webhooks
 from app.worker import Worker, running
 
@@ -122,6 +124,8 @@ DOMAINS = (
     webhooks,
     imports,
     rewards,
+    comments,
+    tasks,
 )
 
 
@@ -151,6 +155,8 @@ OPENAPI_TAGS = [
     },
     {"name": "imports", "description": "Sync in: departments and employees upserted from CSV or XLSX (admins)."},
     {"name": "rewards", "description": "Reward runs: a closed cycle's final ratings turned into amounts (admins)."},
+    {"name": "comments", "description": "Discussion threads on goals, KPRs and evaluations, with mentions."},
+    {"name": "tasks", "description": "What the caller must do next: derived from the state, closed by doing the work."},
 ]
 SERVERS = [
     {
