@@ -2,25 +2,26 @@
 revisions, evaluations and feedback requests as they stand, so doing the work closes the task and there is no second
 copy of the truth to drift. Only a ``mention`` is a row (``tasks``), closed by its person.
 
-One statement finds every open task of one person, or of a whole organization (reminders): a UNION ALL of one SELECT
-per kind, the same for 3 reports or 300. Python then dates each task by its cycle's policy and the organization's
-timezone. Who acts on a report's work (``approve_plan``, ``decide_revision``, ``manager_review`` when the evaluation
-has no active reviewer) is the report's *responsible manager*: their direct manager, or, while that manager is
-inactive (or missing from the chart above), the nearest active manager above.
+One statement finds every open task of a whole organization (reminders), or of one person once the reports they act
+for are found (so the planner knows how few they are): a UNION ALL of one SELECT per kind, the same for 3 reports or
+300. Python then dates each task by its cycle's policy (read once per cycle) and the organization's timezone.
+
+Who acts on a report's work (``approve_plan``, ``decide_revision``, ``manager_review`` when the evaluation has no
+active reviewer) is the report's *responsible manager*: their direct manager, or, while that manager is inactive (or
+missing from the chart above), the nearest active manager above.
 
 A derived task's id is made from its kind, its entity and its person (uuid5), so it stays the same while the task is
 open and reminders can key it.
 """
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Date,
     Integer,
@@ -38,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.selectable import CTE, CompoundSelect
+from sqlalchemy.sql.selectable import CTE, CompoundSelect, FromClause
 
 from app.core.enums import (
     CycleStatus,
@@ -60,6 +61,7 @@ from app.models import (
     Evaluation,
     FeedbackRequest,
     Kpr,
+    Organization,
     Plan,
     Revision,
     StateTransition,
@@ -67,7 +69,8 @@ from app.models import (
 )
 from app.models.types import UtcDateTime
 from app.scoring import engine
-from app.scoring.policy import policy_from_json
+from app.scoring.engine import DEFAULT_POLICY
+from app.scoring.service import policies
 
 # Fixed: derived task ids are uuid5 names under it, stable across processes and releases.
 TASK_NAMESPACE = uuid.UUID("6b0f3c2e-8d4a-5e71-9c3b-2f1a7d9e4c10")
@@ -156,7 +159,7 @@ class _Scope:
     acts on their work (the person themself, or every responsible manager of the organization)."""
 
     mine: Callable[[Any], ColumnElement[bool]]
-    responsible: CTE
+    responsible: FromClause
 
 
 def _managed_by_employee() -> CTE:
@@ -168,12 +171,32 @@ def _managed_by_employee() -> CTE:
         .cte("managed", recursive=True)
     )
     below = aliased(Employee)
-    managed = managed.union(
+    return managed.union(
         select(below.id, below.active)
         .join(managed, below.manager_id == managed.c.employee_id)
         .where(managed.c.active.is_(False))
     )
-    return select(managed.c.employee_id, EMPLOYEE.label("manager_id")).cte("responsible")
+
+
+def _timezone_and_reports() -> Select[Any]:
+    """The organization's timezone, with each report the person acts for (none: one row, without a report)."""
+    managed = _managed_by_employee()
+    return (
+        select(Organization.timezone, managed.c.employee_id)
+        .select_from(Organization)
+        .outerjoin(managed, true())
+        .where(Organization.id == ORG)
+    )
+
+
+# The reports found by TIMEZONE_AND_REPORTS, passed back as a list: the planner sees how many (a recursive query's
+# estimate is hundreds of times too high, and turned every join into a scan of the organization).
+REPORTS = bindparam("reports", expanding=True, type_=Uuid)
+
+
+def _reports_of_employee() -> FromClause:
+    reports = select(Employee.id.label("employee_id"), EMPLOYEE.label("manager_id")).where(Employee.id.in_(REPORTS))
+    return reports.subquery("responsible")
 
 
 def _responsible_in_organization() -> CTE:
@@ -207,7 +230,6 @@ _NO_ID = cast(null(), Uuid)
 _NO_TEXT = cast(null(), String)
 _NO_DATE = cast(null(), Date)
 _NO_TIME = cast(null(), UtcDateTime)
-_NO_POLICY = cast(null(), JSON)
 _OPEN = _text(TaskStatus.OPEN)
 
 
@@ -238,7 +260,6 @@ def _row(
         cycle.start_date.label("start_date"),
         due_date.label("due_date"),
         _NO_TIME.label("due_at"),
-        cycle.policy.label("policy"),
         _OPEN.label("status"),
     )
 
@@ -352,13 +373,8 @@ def _own_evaluation(scope: _Scope, kind: TaskKind, status: EvaluationStatus, sin
     )
 
 
-def _manager_review(scope: _Scope, assigned: Callable[[Any], ColumnElement[bool]]) -> Select[Any]:
-    """The evaluation's reviewer when they are an active employee (and not the evaluated one), else the evaluated
-    employee's responsible manager."""
-    report = aliased(Employee)
-    reviewer = aliased(Employee)
-    responsible = scope.responsible
-    assignee = func.coalesce(reviewer.id, responsible.c.manager_id)
+def _entered_manager_review() -> Any:
+    """When the evaluation last entered manager review (its history), else when it was opened."""
     entered = (
         select(func.max(StateTransition.at))
         .where(
@@ -370,32 +386,54 @@ def _manager_review(scope: _Scope, assigned: Callable[[Any], ColumnElement[bool]
         .correlate(Evaluation)
         .scalar_subquery()
     )
-    return (
-        _row(
-            TaskKind.MANAGER_REVIEW,
-            TaskEntityType.EVALUATION,
-            Evaluation.id,
-            assignee,
-            person=report.name,
-            label=Cycle.name,
-            since=func.coalesce(entered, Evaluation.created_at),
-        )
-        .join(Cycle, Cycle.id == Evaluation.cycle_id)
-        .join(report, report.id == Evaluation.employee_id)
-        .outerjoin(
-            reviewer,
-            (reviewer.id == Evaluation.reviewer_id)
-            & reviewer.active.is_(True)
-            & (reviewer.id != Evaluation.employee_id),
-        )
-        .outerjoin(responsible, responsible.c.employee_id == Evaluation.employee_id)
-        .where(
-            Evaluation.organization_id == ORG,
-            Evaluation.status == EvaluationStatus.MANAGER_REVIEW,
-            report.active.is_(True),
-            assigned(assignee),
-        )
+    return func.coalesce(entered, Evaluation.created_at)
+
+
+def _acting_reviewer() -> tuple[Any, ColumnElement[bool]]:
+    """The evaluation's reviewer, as long as they are an active employee other than the one evaluated."""
+    reviewer = aliased(Employee)
+    return reviewer, (
+        (reviewer.id == Evaluation.reviewer_id) & reviewer.active.is_(True) & (reviewer.id != Evaluation.employee_id)
     )
+
+
+def _manager_reviews(scope: _Scope) -> list[Select[Any]]:
+    """Two parts, each read by an index: the evaluation's acting reviewer reviews it; one without an acting reviewer
+    falls to the evaluated employee's responsible manager."""
+    parts = []
+    for by_reviewer in (True, False):
+        report = aliased(Employee)
+        reviewer, acting = _acting_reviewer()
+        responsible = scope.responsible
+        assignee = Evaluation.reviewer_id if by_reviewer else responsible.c.manager_id
+        statement = (
+            _row(
+                TaskKind.MANAGER_REVIEW,
+                TaskEntityType.EVALUATION,
+                Evaluation.id,
+                assignee,
+                person=report.name,
+                label=Cycle.name,
+                since=_entered_manager_review(),
+            )
+            .join(Cycle, Cycle.id == Evaluation.cycle_id)
+            .join(report, report.id == Evaluation.employee_id)
+            .where(
+                Evaluation.organization_id == ORG,
+                Evaluation.status == EvaluationStatus.MANAGER_REVIEW,
+                report.active.is_(True),
+            )
+        )
+        if by_reviewer:
+            statement = statement.join(reviewer, acting).where(scope.mine(Evaluation.reviewer_id))
+        else:
+            statement = (
+                statement.join(responsible, responsible.c.employee_id == Evaluation.employee_id)
+                .outerjoin(reviewer, acting)
+                .where(reviewer.id.is_(None))
+            )
+        parts.append(statement)
+    return parts
 
 
 def _feedback(scope: _Scope) -> Select[Any]:
@@ -445,7 +483,6 @@ def mentions(mine: Callable[[Any], ColumnElement[bool]], status: TaskStatus | No
             _NO_DATE.label("start_date"),
             _NO_DATE.label("due_date"),
             Task.due_at,
-            _NO_POLICY.label("policy"),
             Task.status,
         )
         .outerjoin(Comment, Comment.id == Task.comment_id)
@@ -455,14 +492,14 @@ def mentions(mine: Callable[[Any], ColumnElement[bool]], status: TaskStatus | No
     return statement if status is None else statement.where(Task.status == status)
 
 
-def _all_open(scope: _Scope, assigned: Callable[[Any], ColumnElement[bool]]) -> CompoundSelect[Any]:
+def _all_open(scope: _Scope) -> CompoundSelect[Any]:
     return union_all(
         _submit_plan(scope),
         _approve_plan(scope),
         _decide_revision(scope),
         _check_in(scope),
         _own_evaluation(scope, TaskKind.SELF_REVIEW, EvaluationStatus.SELF_REVIEW, Evaluation.created_at),
-        _manager_review(scope, assigned),
+        *_manager_reviews(scope),
         _feedback(scope),
         _own_evaluation(
             scope,
@@ -482,13 +519,10 @@ def _anyone(column: Any) -> ColumnElement[bool]:
     return true()
 
 
-def _assigned_to_someone(column: Any) -> ColumnElement[bool]:
-    return column.is_not(None)  # type: ignore[no-any-return]
-
-
 # Built once: one person's open tasks (``org``, ``employee``), and every open task of an organization (``org``).
-OPEN_FOR_EMPLOYEE = _all_open(_Scope(_is_employee, _managed_by_employee()), _is_employee)
-OPEN_IN_ORGANIZATION = _all_open(_Scope(_anyone, _responsible_in_organization()), _assigned_to_someone)
+TIMEZONE_AND_REPORTS = _timezone_and_reports()
+OPEN_FOR_EMPLOYEE = _all_open(_Scope(_is_employee, _reports_of_employee()))
+OPEN_IN_ORGANIZATION = _all_open(_Scope(_anyone, _responsible_in_organization()))
 DONE_FOR_EMPLOYEE = mentions(_is_employee, TaskStatus.DONE).order_by(Task.done_at.desc(), Task.id.desc())
 MENTION = mentions(_anyone, None).where(Task.id == bindparam("task", type_=Uuid))
 
@@ -496,47 +530,55 @@ MENTION = mentions(_anyone, None).where(Task.id == bindparam("task", type_=Uuid)
 # --- dating the rows -------------------------------------------------------------------------------------------------
 
 
-class _Policies:
-    """Each cycle's policy, read once per cycle however many of its tasks there are."""
-
-    def __init__(self) -> None:
-        self._known: dict[uuid.UUID, engine.Policy] = {}
-
-    def of(self, cycle_id: uuid.UUID, stored: dict[str, Any] | None) -> engine.Policy:
-        policy = self._known.get(cycle_id)
-        if policy is None:
-            policy = self._known[cycle_id] = policy_from_json(stored or {})
-        return policy
+_KINDS = {kind.value: kind for kind in TaskKind}
 
 
-def dated(rows: Iterable[Any], now: datetime, tz: ZoneInfo) -> list[OpenTask]:
-    """The rows of the statement as tasks, dated in the organization's timezone; a check-in not due within NOTICE is
-    left out (it is not a task yet)."""
-    policies = _Policies()
+def dated(
+    rows: Iterable[Any], now: datetime, tz: ZoneInfo, policies: Mapping[uuid.UUID, engine.Policy]
+) -> list[OpenTask]:
+    """The rows of the statement as tasks, dated in the organization's timezone by their cycle's policy; a check-in
+    not due within NOTICE is left out (it is not a task yet)."""
+    starts: dict[date, datetime] = {}
     tasks = []
-    for row in rows:
-        kind = TaskKind(row.kind)
-        params = {"person": row.person or "", "cycle": row.label, "kpr": row.label, "text": row.label}
-        title = Message(f"task.title.{kind}", params)
+    for (
+        stored_id,
+        kind_text,
+        entity_type,
+        entity_id,
+        employee_id,
+        comment_id,
+        cycle_id,
+        person,
+        label,
+        since,
+        start_date,
+        due_date,
+        due_at,
+        status,
+    ) in rows:
+        kind = _KINDS[kind_text]
+        title = Message(f"task.title.{kind}", {"person": person or "", "cycle": label, "kpr": label, "text": label})
         if kind == TaskKind.MENTION:
             tasks.append(
                 OpenTask(
-                    id=row.id,
-                    kind=kind,
-                    title=title,
-                    entity_type=row.entity_type,
-                    entity_id=row.entity_id,
-                    employee_id=row.employee_id,
-                    comment_id=row.comment_id,
-                    due_at=row.due_at,
-                    created_at=row.since,
-                    status=TaskStatus(row.status),
+                    stored_id,
+                    kind,
+                    title,
+                    entity_type,
+                    entity_id,
+                    employee_id,
+                    comment_id,
+                    due_at,
+                    since,
+                    TaskStatus(status),
                 )
             )
             continue
-        policy = policies.of(row.cycle_id, row.policy)
-        cycle_start = start_of(row.start_date, tz)
-        since: datetime = row.since or cycle_start
+        policy = policies.get(cycle_id, DEFAULT_POLICY)
+        cycle_start = starts.get(start_date)
+        if cycle_start is None:
+            cycle_start = starts[start_date] = start_of(start_date, tz)
+        since = since or cycle_start
         if kind == TaskKind.CHECK_IN:
             due = since + timedelta(days=policy.check_in_every_days)
             if now < due - NOTICE:
@@ -544,43 +586,54 @@ def dated(rows: Iterable[Any], now: datetime, tz: ZoneInfo) -> list[OpenTask]:
         elif kind == TaskKind.SUBMIT_PLAN:
             # Due when the cycle starts, and never sooner than a few days after the plan was made or sent back.
             due = max(cycle_start, since + RESPOND_WITHIN[kind])
-        elif kind == TaskKind.FEEDBACK and row.due_date is not None:
-            due = start_of(row.due_date + timedelta(days=1), tz)  # the end of the day it is due
+        elif kind == TaskKind.FEEDBACK and due_date is not None:
+            due = start_of(due_date + timedelta(days=1), tz)  # the end of the day it is due
         elif kind == TaskKind.ACKNOWLEDGE:
             due = since + timedelta(days=policy.appeal_days)
         else:
             due = since + RESPOND_WITHIN[kind]
         tasks.append(
             OpenTask(
-                id=task_id(kind, row.entity_id, row.employee_id),
-                kind=kind,
-                title=title,
-                entity_type=row.entity_type,
-                entity_id=row.entity_id,
-                employee_id=row.employee_id,
-                comment_id=None,
-                due_at=due,
-                created_at=since,
-                status=TaskStatus.OPEN,
-                escalate_after=timedelta(days=policy.escalate_after_days),
+                task_id(kind, entity_id, employee_id),
+                kind,
+                title,
+                entity_type,
+                entity_id,
+                employee_id,
+                None,
+                due,
+                since,
+                TaskStatus.OPEN,
+                timedelta(days=policy.escalate_after_days),
             )
         )
     return tasks
 
 
-async def open_tasks(
-    session: AsyncSession,
-    organization_id: uuid.UUID,
-    tz: ZoneInfo,
-    now: datetime,
-    employee_id: uuid.UUID | None = None,
+async def _dated(session: AsyncSession, rows: Sequence[Any], now: datetime, tz: ZoneInfo) -> list[OpenTask]:
+    by_cycle = await policies(session, {row.cycle_id for row in rows if row.cycle_id is not None})
+    return sorted(dated(rows, now, tz, by_cycle), key=OpenTask.sort_key)
+
+
+async def open_tasks_of(
+    session: AsyncSession, organization_id: uuid.UUID, employee_id: uuid.UUID, now: datetime
 ) -> list[OpenTask]:
-    """Every open task of one person (``employee_id``) or of the whole organization, most urgent first."""
-    if employee_id is None:
-        rows = await session.execute(OPEN_IN_ORGANIZATION, {"org": organization_id})
-    else:
-        rows = await session.execute(OPEN_FOR_EMPLOYEE, {"org": organization_id, "employee": employee_id})
-    return sorted(dated(rows, now, tz), key=OpenTask.sort_key)
+    """Every open task of one person, most urgent first: the reports they act for and their organization's timezone,
+    the tasks, and the policies of the cycles they are in — three statements whatever the numbers."""
+    parameters = {"org": organization_id, "employee": employee_id}
+    found = (await session.execute(TIMEZONE_AND_REPORTS, parameters)).all()
+    tz = zone(found[0].timezone if found else None)
+    reports = [row.employee_id for row in found if row.employee_id is not None]
+    rows = (await session.execute(OPEN_FOR_EMPLOYEE, parameters | {"reports": reports})).all()
+    return await _dated(session, rows, now, tz)
+
+
+async def open_tasks_in(
+    session: AsyncSession, organization_id: uuid.UUID, tz: ZoneInfo, now: datetime
+) -> list[OpenTask]:
+    """Every open task of the organization, most urgent first, in two statements."""
+    rows = (await session.execute(OPEN_IN_ORGANIZATION, {"org": organization_id})).all()
+    return await _dated(session, rows, now, tz)
 
 
 async def done_tasks(
@@ -588,8 +641,8 @@ async def done_tasks(
 ) -> list[OpenTask]:
     """One person's closed mention tasks, the most recently closed first (derived tasks vanish once done)."""
     rows = await session.execute(DONE_FOR_EMPLOYEE.limit(limit), {"org": organization_id, "employee": employee_id})
-    # Mentions carry their own dates: neither the clock nor the timezone enters.
-    return dated(rows, LATEST, ZoneInfo("UTC"))
+    # Mentions carry their own dates: neither the clock, the timezone nor a policy enters.
+    return dated(rows, LATEST, ZoneInfo("UTC"), {})
 
 
 # A chart deeper than this is a loop in the data: the walk up stops there.
@@ -634,4 +687,4 @@ def title_text(task: OpenTask, locale: Locale | None = None) -> str:
 async def mention(session: AsyncSession, organization_id: uuid.UUID, mention_id: uuid.UUID) -> OpenTask:
     """One stored mention task as shown (it exists: the caller has just read it)."""
     rows = await session.execute(MENTION, {"org": organization_id, "task": mention_id})
-    return dated(rows, LATEST, ZoneInfo("UTC"))[0]
+    return dated(rows, LATEST, ZoneInfo("UTC"), {})[0]

@@ -29,7 +29,7 @@ from app.core.db import is_postgres
 from app.core.enums import EventType, ReminderKind
 from app.core.i18n import Locale
 from app.models import Organization, Reminder
-from app.tasks.derivation import MANAGERS_ABOVE, OpenTask, local_day, open_tasks, zone
+from app.tasks.derivation import MANAGERS_ABOVE, OpenTask, local_day, open_tasks_in, zone
 from app.tasks.presenter import present
 
 # Reminded from a day before it falls due.
@@ -122,7 +122,7 @@ async def remind_organization(session: AsyncSession, organization: OrgInfo, now:
     tz = zone(organization.timezone)
     day = local_day(now, tz)
     locale = _locale(organization)
-    tasks = await open_tasks(session, organization.id, tz, now)
+    tasks = await open_tasks_in(session, organization.id, tz, now)
     due = [task for task in tasks if task.due_at is not None and task.due_at <= now + DUE_SOON]
     reminded = await _first_today(session, organization.id, due, day, ReminderKind.REMINDER, now)
     await outbox.publish_many(

@@ -5,7 +5,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
@@ -14,8 +13,8 @@ from app.core.errors import InvalidTransition, NotFound
 from app.core.repository import fetch_in_org
 from app.core.schemas import TransitionIn
 from app.core.transitions import StateMachine, record_transition
-from app.models import Organization, Task
-from app.tasks.derivation import OpenTask, done_tasks, mention, open_tasks, zone
+from app.models import Task
+from app.tasks.derivation import OpenTask, done_tasks, mention, open_tasks_of
 from app.tasks.schemas import MAX_TASKS
 
 # Only a mention is closed by hand; every other kind closes when its work is done, so it has no transitions at all.
@@ -26,11 +25,6 @@ TASK_STATES = StateMachine("task", {TaskStatus.OPEN: (TaskStatus.DONE,), TaskSta
 class Listed:
     tasks: list[OpenTask]
     total: int
-
-
-async def _open_of(session: AsyncSession, actor: Actor, employee_id: uuid.UUID, now: datetime) -> list[OpenTask]:
-    timezone = await session.scalar(select(Organization.timezone).where(Organization.id == actor.organization_id))
-    return await open_tasks(session, actor.organization_id, zone(timezone), now, employee_id)
 
 
 async def my_tasks(
@@ -46,7 +40,7 @@ async def my_tasks(
         # One more than shown tells whether the list was cut; beyond that the total is not counted.
         done = await done_tasks(session, actor.organization_id, actor.employee_id, MAX_TASKS + 1)
         return Listed(done[:MAX_TASKS], len(done))
-    tasks = await _open_of(session, actor, actor.employee_id, now)
+    tasks = await open_tasks_of(session, actor.organization_id, actor.employee_id, now)
     if kind is not None:
         tasks = [task for task in tasks if task.kind == kind]
     return Listed(tasks[:MAX_TASKS], len(tasks))
@@ -62,7 +56,7 @@ async def transition(
         row = await fetch_in_org(session, Task, task_id, actor.organization_id, lock=True)
     if row is None or row.employee_id != actor.employee_id:
         if actor.employee_id is not None:
-            mine = await _open_of(session, actor, actor.employee_id, now)
+            mine = await open_tasks_of(session, actor.organization_id, actor.employee_id, now)
             if any(task.id == task_id for task in mine):
                 raise InvalidTransition(TaskStatus.OPEN, body.to, ())
         raise NotFound("task", task_id)

@@ -100,8 +100,8 @@ async def test_a_manager_s_tasks_take_the_same_statements_for_3_or_300_reports(
     assert large["total"] == 300 * len(PER_REPORT)
     assert len(large["items"]) == 500  # the list is cut, the total says so
     assert large_count == small_count
-    # The caller, the organization's timezone, the tasks.
-    assert small_count <= 3, small_count
+    # The caller; the organization's timezone and the reports; the tasks; their cycles' policies.
+    assert small_count <= 4, small_count
 
 
 async def test_an_employee_s_tasks_cost_what_a_manager_s_do(
@@ -111,4 +111,4 @@ async def test_an_employee_s_tasks_cost_what_a_manager_s_do(
     manager_count, _ = await count_tasks(client, count_statements, tenant.headers("manager"))
     employee_count, listed = await count_tasks(client, count_statements, tenant.headers("employee"))
     assert listed["items"] == []
-    assert employee_count == manager_count
+    assert employee_count <= manager_count  # with no task, no cycle's policy is read

@@ -393,3 +393,22 @@ async def test_the_query_is_checked(client: httpx.AsyncClient, tenant: Tenant) -
     for params in ({"status": "closed"}, {"kind": "approve"}):
         response = await client.get(f"{API}/me/tasks", params=params, headers=tenant.headers("employee"))
         assert_problem(response, 422, "VALIDATION_FAILED")
+
+
+async def test_a_review_whose_reviewer_left_falls_to_the_next_manager_up(
+    client: httpx.AsyncClient, session: AsyncSession, settings: Settings, tenant: Tenant
+) -> None:
+    director = await make_employee(session, tenant.org, name="总监", external_id="director")
+    manager = await session.get(Employee, tenant.manager.id)
+    assert manager is not None
+    manager.manager_id = director.id
+    await session.commit()
+    state = await open_review(session, client, tenant)
+    await move(client, tenant, "employee", state.employee_eval, "manager_review")
+    director_headers = auth(token_for(settings, "director", tenant.org.id))
+    assert await tasks_of(client, director_headers) == []
+
+    manager.active = False
+    await session.commit()
+
+    assert await kinds(client, director_headers) == [("manager_review", state.employee_eval)]
