@@ -163,9 +163,9 @@ def _cmd_remind(args: argparse.Namespace) -> None:
     migrate()
     at: datetime = args.at or utcnow()
     sent = asyncio.run(_remind(settings, at))
+    organizations = f"{sent.organizations} organization{'' if sent.organizations == 1 else 's'}"
     print(
-        f"sent {sent.reminders} reminders and {sent.escalations} escalations in {sent.organizations} organizations "
-        f"as of {at.isoformat()}"
+        f"sent {sent.reminders} reminders and {sent.escalations} escalations in {organizations} as of {at.isoformat()}"
     )
 
 

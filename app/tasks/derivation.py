@@ -30,9 +30,11 @@ from sqlalchemy import (
     Uuid,
     bindparam,
     cast,
+    exists,
     func,
     literal_column,
     null,
+    or_,
     select,
     true,
     union_all,
@@ -60,6 +62,7 @@ from app.models import (
     Employee,
     Evaluation,
     FeedbackRequest,
+    Goal,
     Kpr,
     Organization,
     Plan,
@@ -487,9 +490,19 @@ def mentions(mine: Callable[[Any], ColumnElement[bool]], status: TaskStatus | No
         )
         .outerjoin(Comment, Comment.id == Task.comment_id)
         .outerjoin(author, author.id == Comment.author_id)
-        .where(Task.organization_id == ORG, mine(Task.employee_id))
+        .where(Task.organization_id == ORG, mine(Task.employee_id), _still_there())
     )
     return statement if status is None else statement.where(Task.status == status)
+
+
+def _still_there() -> ColumnElement[bool]:
+    """The entity a mention is about still exists: a draft KPR or an unused goal may be deleted (evaluations never
+    are), and a mention of what is gone is nothing to do."""
+    return or_(
+        (Task.entity_type == TaskEntityType.GOAL) & exists().where(Goal.id == Task.entity_id),
+        (Task.entity_type == TaskEntityType.KPR) & exists().where(Kpr.id == Task.entity_id),
+        Task.entity_type == TaskEntityType.EVALUATION,
+    )
 
 
 def _all_open(scope: _Scope) -> CompoundSelect[Any]:

@@ -444,3 +444,22 @@ async def test_create_edit_and_delete_are_audited(
     assert by_action["update"]["after"] == {"body": "改正"}
     assert by_action["delete"]["before"]["body"] == "改正"
     assert by_action["delete"]["actor"] != by_action["create"]["actor"]
+
+
+async def test_a_thread_page_takes_the_same_statements_for_3_or_30_comments(
+    client: httpx.AsyncClient, tenant: Tenant, kpr: dict[str, Any], count_statements: Any
+) -> None:
+    async def cost() -> tuple[int, int]:
+        with count_statements() as counter:
+            listed = ok(await thread(client, tenant.headers("manager"), "kpr", kpr["id"]))
+        return int(counter.count), len(listed["items"])
+
+    for n in range(3):
+        ok(await post_comment(client, tenant.headers("employee"), "kpr", kpr["id"], body=f"第{n}条"), 201)
+    small = await cost()
+    for n in range(27):
+        ok(await post_comment(client, tenant.headers("manager"), "kpr", kpr["id"], body=f"回复{n}"), 201)
+    large = await cost()
+
+    assert (small[1], large[1]) == (3, 30)
+    assert small[0] == large[0]

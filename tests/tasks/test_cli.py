@@ -51,9 +51,9 @@ def test_remind_twice_a_day_sends_each_reminder_once(database: Path, capsys: pyt
 
     assert sent > 0
     assert first_out.startswith(f"sent {sent} reminders and ")
-    assert "in 1 organizations as of " in first_out
+    assert "in 1 organization as of " in first_out
     assert "[1/1] 华东精密制造有限公司: " in first_err
-    assert second_out.startswith("sent 0 reminders and 0 escalations in 1 organizations")
+    assert second_out.startswith("sent 0 reminders and 0 escalations in 1 organization as of")
     assert count_events(database, "task.reminder") == sent
 
 

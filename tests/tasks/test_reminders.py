@@ -51,7 +51,7 @@ async def test_reminding_twice_a_day_sends_one_reminder_per_task(
     client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, overdue: dict[str, Any]
 ) -> None:
     [task] = ok(await client.get(f"{API}/me/tasks", headers=tenant.headers("employee")))["items"]
-    now = datetime.now(UTC)
+    now = datetime.combine(datetime.now(UTC).date(), time(4), tzinfo=UTC)  # noon in Shanghai, far from midnight
 
     first = await remind(session, now)
     second = await remind(session, now + timedelta(minutes=5))

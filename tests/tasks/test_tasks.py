@@ -412,3 +412,16 @@ async def test_a_review_whose_reviewer_left_falls_to_the_next_manager_up(
     await session.commit()
 
     assert await kinds(client, director_headers) == [("manager_review", state.employee_eval)]
+
+
+async def test_a_mention_of_a_deleted_kpr_leaves_the_list(
+    client: httpx.AsyncClient, tenant: Tenant, setup: Setup
+) -> None:
+    kpr = await setup.kpr()  # a draft: its owner may delete it
+    body = {"entity_type": "kpr", "entity_id": kpr["id"], "body": "目标偏低", "mention_ids": [str(tenant.employee.id)]}
+    ok(await client.post(f"{API}/comments", json=body, headers=tenant.headers("manager")), 201)
+    assert [t["kind"] for t in await tasks_of(client, tenant.headers("employee"), kind="mention")] == ["mention"]
+
+    assert (await setup.delete(f"/kprs/{kpr['id']}", "employee")).status_code == 204
+
+    assert await tasks_of(client, tenant.headers("employee"), kind="mention") == []
