@@ -185,7 +185,7 @@ def _timezone_and_reports() -> Select[Any]:
     """The organization's timezone, with each report the person acts for (none: one row, without a report)."""
     managed = _managed_by_employee()
     return (
-        select(Organization.timezone, managed.c.employee_id)
+        select(Organization.timezone, managed.c.employee_id, managed.c.active)
         .select_from(Organization)
         .outerjoin(managed, true())
         .where(Organization.id == ORG)
@@ -636,7 +636,8 @@ async def open_tasks_of(
     parameters = {"org": organization_id, "employee": employee_id}
     found = (await session.execute(TIMEZONE_AND_REPORTS, parameters)).all()
     tz = zone(found[0].timezone if found else None)
-    reports = [row.employee_id for row in found if row.employee_id is not None]
+    # An inactive report has no work of their own to act on; the reports below them are in the list already.
+    reports = [row.employee_id for row in found if row.active]
     rows = (await session.execute(OPEN_FOR_EMPLOYEE, parameters | {"reports": reports})).all()
     return await _dated(session, rows, now, tz)
 
