@@ -167,3 +167,11 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class PushStatus(StrEnum):
+    """What became of one item of a metric push (POST /check-ins/bulk, DESIGN §14)."""
+
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    ERROR = "error"

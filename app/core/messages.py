@@ -1065,4 +1065,11 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "reward.export.amount": {"en": "Amount ({currency})", "zh-CN": "金额（{currency}）"},
     "reward.export.skipped_reason": {"en": "Skipped because", "zh-CN": "跳过原因"},
     "reward.export.sheet": {"en": "{cycle} rewards", "zh-CN": "{cycle}奖金"},
+    # --- Metric push (sync in, DESIGN §14).
+    "resource.metric_key": {"en": "Metric key", "zh-CN": "指标键"},
+    "action.push check-ins in bulk": {"en": "push check-ins in bulk", "zh-CN": "批量推送打卡记录"},
+    "detail.metric_key_untracked": {
+        "en": "No active KPR or KPI of an active cycle tracks the metric key {metric_key}.",
+        "zh-CN": "没有处于进行中周期的有效 KPR 或 KPI 使用指标键 {metric_key}。",
+    },
 }
