@@ -1,8 +1,9 @@
 """A check-in as the API shows it, and the answer to a push."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,7 +17,10 @@ async def present(session: AsyncSession, check_in: CheckIn) -> schemas.CheckIn:
     return schemas.CheckIn.model_validate(check_in)
 
 
-async def present_many(session: AsyncSession, check_ins: Sequence[CheckIn]) -> list[schemas.CheckIn]:
+async def present_many(
+    session: AsyncSession, check_ins: Sequence[CheckIn] | Sequence[Mapping[str, Any]]
+) -> list[schemas.CheckIn]:
+    """Check-ins as rows of the session, or as the plain rows a push inserted."""
     return [schemas.CheckIn.model_validate(check_in) for check_in in check_ins]
 
 

@@ -8,11 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.config import Settings
 from app.models import AuditEvent, CheckIn, Cycle, Kpi, Kpr, OutboxEvent
 from tests.assertions import assert_problem, ok
+from tests.core.test_races import released_together
 from tests.factories import (
     API,
     CYCLE_END,
@@ -24,6 +27,7 @@ from tests.factories import (
     make_goal,
     make_kpi,
     make_kpr,
+    make_tenant,
 )
 
 BULK = f"{API}/check-ins/bulk"
@@ -453,3 +457,97 @@ async def test_a_push_costs_the_same_statements_for_10_items_as_for_1000(
     assert counts[10] <= 14, counts
     assert counts[-10] <= 5, counts
     assert len(await stored(session, tenant)) == 1010
+
+
+# --- racing retries, really committed (real races on PostgreSQL) ----------------------------------------------------
+
+
+async def _committed_subjects(app: FastAPI, settings: Settings) -> tuple[Tenant, list[Kpr], list[Kpi]]:
+    async with app.state.sessionmaker() as session:
+        tenant = await make_tenant(session, settings, f"推送公司{uuid.uuid4().hex[:6]}")
+        cycle = await cycle_of(session, tenant)
+        kprs = [await kpr_in(session, tenant, cycle, "race.kpr" if n == 0 else None) for n in range(8)]
+        kpis = [await kpi_of(session, tenant, kpr, "race.kpi" if n == 0 else None) for n, kpr in enumerate(kprs[:4])]
+        await session.commit()
+    return tenant, kprs, kpis
+
+
+def _race_items(numbers: range, kprs: list[Kpr], kpis: list[Kpi]) -> list[dict[str, Any]]:
+    subjects: list[dict[str, Any]] = [{"kpr_id": str(k.id)} for k in kprs] + [{"kpi_id": str(k.id)} for k in kpis]
+    subjects += [{"metric_key": "race.kpr"}, {"metric_key": "race.kpi"}]
+    return [
+        {
+            **subjects[n % len(subjects)],
+            "value": n,
+            "recorded_at": (datetime.now(UTC) - timedelta(seconds=n + 1)).isoformat(),
+            "source": "warehouse",
+            "external_id": f"fact-{n}",
+        }
+        for n in numbers
+    ]
+
+
+async def _stored_pushed(app: FastAPI, tenant: Tenant) -> list[tuple[str | None, uuid.UUID | None]]:
+    async with app.state.sessionmaker() as session:
+        rows = await session.execute(
+            select(CheckIn.external_id, func.coalesce(CheckIn.kpr_id, CheckIn.kpi_id)).where(
+                CheckIn.organization_id == tenant.org.id
+            )
+        )
+        return [(external_id, subject) for external_id, subject in rows]
+
+
+async def test_identical_pushes_of_1000_items_racing_store_each_check_in_once(
+    app: FastAPI, settings: Settings, committed_client: httpx.AsyncClient
+) -> None:
+    tenant, kprs, kpis = await _committed_subjects(app, settings)
+    items = _race_items(range(1000), kprs, kpis)
+
+    responses = await released_together(
+        [lambda: committed_client.post(BULK, json={"items": items}, headers=tenant.headers("service"))] * 3
+    )
+
+    bodies = [ok(response)["items"] for response in responses]
+    for index in range(1000):
+        results = [body[index] for body in bodies]
+        assert sorted(r["status"] for r in results) == ["created", "duplicate", "duplicate"], results
+        assert len({tuple(r["check_in_ids"]) for r in results}) == 1, results
+    stored_rows = await _stored_pushed(app, tenant)
+    assert len(stored_rows) == len(set(stored_rows)) == 1000
+    async with app.state.sessionmaker() as session:
+        events = await session.scalar(
+            select(func.count()).select_from(OutboxEvent).where(OutboxEvent.organization_id == tenant.org.id)
+        )
+        shown = ok(await committed_client.get(f"{API}/kprs/{kprs[0].id}", headers=tenant.headers("admin")))
+        newest = await session.scalar(
+            select(CheckIn.value)
+            .where(CheckIn.kpr_id == kprs[0].id)
+            .order_by(CheckIn.recorded_at.desc(), CheckIn.id.desc())
+            .limit(1)
+        )
+    assert events == 1000  # one checkin.created per check-in stored, none for the duplicates
+    assert shown["current_value"] == newest
+
+
+async def test_overlapping_pushes_in_opposite_orders_neither_deadlock_nor_double_store(
+    app: FastAPI, settings: Settings, committed_client: httpx.AsyncClient
+) -> None:
+    tenant, kprs, kpis = await _committed_subjects(app, settings)
+    forward = _race_items(range(600), kprs, kpis)
+    backward = list(reversed(_race_items(range(300, 900), kprs, kpis)))
+
+    responses = await released_together(
+        [
+            lambda: committed_client.post(BULK, json={"items": forward}, headers=tenant.headers("service")),
+            lambda: committed_client.post(BULK, json={"items": backward}, headers=tenant.headers("admin")),
+        ]
+    )
+
+    first, second = (ok(response)["items"] for response in responses)
+    assert {r["status"] for r in first + second} <= {"created", "duplicate"}
+    by_fact = {}
+    for item, result in [*zip(forward, first, strict=True), *zip(backward, second, strict=True)]:
+        by_fact.setdefault(item["external_id"], set()).add(tuple(result["check_in_ids"]))
+    assert all(len(ids) == 1 for ids in by_fact.values())
+    stored_rows = await _stored_pushed(app, tenant)
+    assert len(stored_rows) == len(set(stored_rows)) == 900
