@@ -116,12 +116,6 @@ class Subject:
     kpi_id: uuid.UUID | None
     cycle: Cycle
 
-    @property
-    def id(self) -> uuid.UUID:
-        subject_id = self.kpr_id or self.kpi_id
-        assert subject_id is not None
-        return subject_id
-
 
 @dataclass
 class Subjects:
