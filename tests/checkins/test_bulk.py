@@ -4,15 +4,17 @@ active that tracks a metric key — each item on its own, a repeat of (source, e
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
+from app.figures import service as figures
 from app.models import AuditEvent, CheckIn, Cycle, Kpi, Kpr, OutboxEvent
 from tests.assertions import assert_problem, ok
 from tests.core.test_races import released_together
@@ -24,9 +26,11 @@ from tests.factories import (
     at,
     make_api_key,
     make_cycle,
+    make_employees,
     make_goal,
     make_kpi,
     make_kpr,
+    make_plan,
     make_tenant,
 )
 
@@ -551,3 +555,52 @@ async def test_overlapping_pushes_in_opposite_orders_neither_deadlock_nor_double
     assert all(len(ids) == 1 for ids in by_fact.values())
     stored_rows = await _stored_pushed(app, tenant)
     assert len(stored_rows) == len(set(stored_rows)) == 900
+
+
+async def _many_kprs(session: AsyncSession, tenant: Tenant, cycle: Cycle, count: int) -> list[uuid.UUID]:
+    """``count`` KPRs under one goal, inserted in one statement, their figures stored as after an upgrade."""
+    goal = await make_goal(session, tenant.org, cycle=cycle)
+    owner = (await make_employees(session, tenant.org, 1))[0]
+    plan = await make_plan(session, tenant.org, cycle=cycle, employee=owner)
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "organization_id": tenant.org.id,
+            "plan_id": plan.id,
+            "cycle_id": cycle.id,
+            "owner_id": owner.id,
+            "goal_id": goal.id,
+            "title": f"区域{n}销售额达到100万元",
+            "direction": "increase",
+            "baseline": Decimal(0),
+            "target": Decimal(100),
+            "weight": Decimal("0.1"),
+            "status": "active",
+        }
+        for n in range(count)
+    ]
+    await session.execute(insert(Kpr), rows)
+    await figures.backfill(session)
+    await session.commit()
+    return [row["id"] for row in rows]
+
+
+async def test_a_push_to_1000_kprs_costs_what_a_push_to_10_does(
+    client: httpx.AsyncClient, session: AsyncSession, tenant: Tenant, count_statements: Callable[[], Any]
+) -> None:
+    cycle = await cycle_of(session, tenant)
+    counts = {}
+
+    for count in (10, 1000):
+        kprs = await _many_kprs(session, tenant, cycle, count)
+        items = [{"kpr_id": str(kpr_id), "value": 50, "recorded_at": at(30)} for kpr_id in kprs]
+        with count_statements() as counter:
+            body = await push(client, tenant, items)
+        assert {r["status"] for r in body["items"]} == {"created"}
+        counts[count] = counter.count
+
+    assert counts[10] == counts[1000], counts
+    progress = await session.scalars(
+        select(Kpr.progress).where(Kpr.id.in_(kprs)).execution_options(populate_existing=True)
+    )
+    assert set(progress) == {50}
