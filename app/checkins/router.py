@@ -3,11 +3,13 @@
 from fastapi import APIRouter
 
 from app.checkins import service
-from app.checkins.presenter import present, present_many
-from app.checkins.schemas import CheckIn, CheckInCreate
+from app.checkins.dependencies import CheckInPusher
+from app.checkins.presenter import present, present_many, present_push
+from app.checkins.schemas import MAX_PUSH_ITEMS, CheckIn, CheckInCreate, CheckInPush, CheckInPushResult
 from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
 from app.core.pagination import Pagination
+from app.core.rate_limit import bulk
 from app.core.responses import ResourceResponse, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Page
@@ -71,3 +73,24 @@ async def create_kpi_check_in(
     return resource_response(
         await present(session, check_in), status_code=201, location=f"/api/v1/kpis/{kpi.id}/check-ins"
     )
+
+
+@router.post(
+    "/check-ins/bulk",
+    response_model=CheckInPushResult,
+    responses=WRITE_RESPONSES,
+    tags=["check-ins"],
+    summary="Push many check-ins at once, by KPR, KPI or metric key (a service or an admin)",
+    description=f"For BI and ERP systems (DESIGN §14). 1 to {MAX_PUSH_ITEMS} items, each naming exactly one of "
+    "`kpr_id`, `kpi_id` or `metric_key`; a metric key records one check-in on every active KPR, and every KPI of an "
+    "active KPR, that tracks it in the organization's `active` cycles whose period holds `recorded_at`. Each item "
+    "follows the rules of a single check-in (the cycle not closed, `recorded_at` inside it and not in the future) "
+    "and succeeds or fails on its own: the answer is 200 with one result per item, in order — `created`, "
+    "`duplicate` or `error` (`NOT_FOUND` for an id of no KPR or KPI of the organization, or a key that tracks "
+    "nothing active; `CYCLE_NOT_OPEN`; `VALIDATION_FAILED`). With `source` and `external_id`, a repeat on the same "
+    "KPR or KPI stores nothing and answers `duplicate` with the check-ins stored first, even when retries race; "
+    "without them every push records anew. A body that breaks the schema is refused whole (422).",
+)
+@bulk
+async def push_check_ins(session: Session, actor: CheckInPusher, body: CheckInPush) -> CheckInPushResult:
+    return present_push(await service.push(session, actor, body.items))

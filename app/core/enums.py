@@ -213,3 +213,11 @@ class ReminderKind(StrEnum):
 
     REMINDER = "reminder"
     ESCALATION = "escalation"
+
+
+class PushStatus(StrEnum):
+    """What became of one item of a metric push (POST /check-ins/bulk, DESIGN §14)."""
+
+    CREATED = "created"
+    DUPLICATE = "duplicate"
+    ERROR = "error"

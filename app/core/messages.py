@@ -1124,4 +1124,11 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "确认{cycle}的绩效结果",
     },
     "task.title.mention": {"en": "{person} mentioned you: {text}", "zh-CN": "{person}在评论中提到了你：{text}"},
+    # --- Metric push (sync in, DESIGN §14).
+    "resource.metric_key": {"en": "Metric key", "zh-CN": "指标键"},
+    "action.push check-ins in bulk": {"en": "push check-ins in bulk", "zh-CN": "批量推送打卡记录"},
+    "detail.metric_key_untracked": {
+        "en": "No active KPR or KPI of an active cycle tracks the metric key {metric_key}.",
+        "zh-CN": "没有处于进行中周期的有效 KPR 或 KPI 使用指标键 {metric_key}。",
+    },
 }

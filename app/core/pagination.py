@@ -9,7 +9,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, Protocol, TypeVar
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Select, Uuid, literal, tuple_
@@ -116,10 +116,19 @@ async def paginate(
     order_by: Sequence[InstrumentedAttribute[Any]],
     *,
     descending: bool = False,
+    scope: str | None = None,
 ) -> tuple[list[T], str | None]:
-    """One page of ``statement`` ordered by ``order_by`` (whose last column must be unique, e.g. the id)."""
+    """One page of ``statement`` ordered by ``order_by`` (whose last column must be unique, e.g. the id).
+
+    ``scope`` names an order that a list offers besides its default one over columns of the same types: its cursors
+    carry the name, so a cursor of one order is refused by the other (400) instead of silently resuming elsewhere.
+    """
     if params.cursor is not None:
         values = params.codec.decode(params.cursor)
+        if scope is not None:
+            if not values or values[-1] != scope:
+                raise InvalidCursor()
+            values = values[:-1]
         if len(values) != len(order_by):
             raise InvalidCursor()
         after = tuple_(*[_bound(col, val) for col, val in zip(order_by, values, strict=True)])
@@ -131,8 +140,42 @@ async def paginate(
     if len(rows) > params.limit:
         rows = rows[: params.limit]
         last = rows[-1]
-        next_cursor = params.codec.encode([getattr(last, col.key) for col in order_by])
+        key = [getattr(last, col.key) for col in order_by]
+        next_cursor = params.codec.encode(key if scope is None else [*key, scope])
     return rows, next_cursor
+
+
+class Synced(Protocol):
+    """A mapped class whose list sync clients read incrementally (``?updated_since=``, DESIGN §14): its columns."""
+
+    id: ClassVar[InstrumentedAttribute[uuid.UUID]]
+    created_at: ClassVar[InstrumentedAttribute[datetime]]
+    updated_at: ClassVar[InstrumentedAttribute[datetime]]
+
+
+# The name an ``updated_since`` walk's cursors carry (see ``paginate``'s ``scope``).
+CHANGES = "changes"
+
+
+async def paginate_changes(
+    session: AsyncSession,
+    statement: Select[T],
+    params: PageParams,
+    model: type[Synced],
+    updated_since: datetime | None,
+) -> tuple[list[T], str | None]:
+    """A page of a list a sync client follows: in creation order, or with ``updated_since`` only the rows updated at
+    or after it, in (updated_at, id) order — the (organization_id, updated_at, id) index's.
+
+    The cursor is the last row's (updated_at, id), so a walk sees every row that stays unchanged during it exactly
+    once, whatever else changes: a row updated meanwhile moves behind the cursor's end (seen again further on, or by
+    the next walk), and never shifts the rows still ahead the way an offset would. Every write of these rows moves
+    their ``updated_at`` (the ORM's onupdate; the set-based writers set it themselves, app.figures' ``store`` too).
+    """
+    if updated_since is None:
+        return await paginate(session, statement, params, [model.created_at, model.id])
+    changed = statement.where(model.updated_at >= updated_since)
+    return await paginate(session, changed, params, [model.updated_at, model.id], scope=CHANGES)
 
 
 def _bound(column: InstrumentedAttribute[Any], value: Any) -> Any:

@@ -13,3 +13,13 @@ AsOf = Annotated[
         "before it). Default: now."
     ),
 ]
+
+UpdatedSince = Annotated[
+    UtcDatetime | None,
+    Query(
+        description="RFC 3339 timestamp with a timezone: only what was created or changed at or after it, ordered by "
+        "(updated_at, id), for incremental sync (DESIGN §14). Keep the largest updated_at you have read and pass it "
+        "next time, less a margin (a minute) for writes still committing when you read: a row is seen again rather "
+        "than missed. Deletions are not listed: follow the *.deleted events (webhooks) for those."
+    ),
+]

@@ -5,7 +5,8 @@ from fastapi import APIRouter, Query, Response
 
 from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
-from app.core.pagination import Pagination, paginate
+from app.core.pagination import Pagination, paginate_changes
+from app.core.params import UpdatedSince
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
@@ -25,9 +26,10 @@ async def list_departments(
     actor: CurrentActor,
     page: Pagination,
     parent_id: Annotated[uuid.UUID | None, Query(description="Only direct children of this department.")] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[Department]:
-    rows, cursor = await paginate(
-        session, service.list_statement(actor, parent_id), page, [DepartmentRow.created_at, DepartmentRow.id]
+    rows, cursor = await paginate_changes(
+        session, service.list_statement(actor, parent_id), page, DepartmentRow, updated_since
     )
     return Page(items=await present_many(session, rows), next_cursor=cursor)
 

@@ -5,7 +5,8 @@ from fastapi import APIRouter, Query, Response
 
 from app.core.auth import CurrentActor, Session
 from app.core.openapi import WRITE_RESPONSES
-from app.core.pagination import Pagination, paginate
+from app.core.pagination import Pagination, paginate_changes
+from app.core.params import UpdatedSince
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
@@ -28,9 +29,10 @@ async def list_employees(
     manager_id: uuid.UUID | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Matches name, email or external id.")] = None,
     active: bool | None = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[Employee]:
     statement = service.list_statement(actor, department_id=department_id, manager_id=manager_id, q=q, active=active)
-    rows, cursor = await paginate(session, statement, page, [EmployeeRow.created_at, EmployeeRow.id])
+    rows, cursor = await paginate_changes(session, statement, page, EmployeeRow, updated_since)
     return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 

@@ -7,7 +7,8 @@ from app.core.auth import CurrentActor, Session
 from app.core.enums import EvaluationStatus
 from app.core.errors import PROBLEM_JSON
 from app.core.openapi import WRITE_RESPONSES
-from app.core.pagination import Pagination, paginate
+from app.core.pagination import Pagination, paginate_changes
+from app.core.params import UpdatedSince
 from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
 from app.core.schemas import Choice, Page, Problem, TransitionIn
@@ -47,9 +48,10 @@ async def list_evaluations(
     cycle_id: uuid.UUID | None = None,
     employee_id: uuid.UUID | None = None,
     status: Annotated[Choice[EvaluationStatus] | None, Query()] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[Evaluation]:
     statement = service.list_statement(actor, cycle_id, employee_id, status)
-    rows, cursor = await paginate(session, statement, page, [EvaluationRow.created_at, EvaluationRow.id])
+    rows, cursor = await paginate_changes(session, statement, page, EvaluationRow, updated_since)
     return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query, Response
 from app.core.auth import CurrentActor, Session
 from app.core.enums import GoalLevel
 from app.core.openapi import WRITE_RESPONSES
-from app.core.pagination import Pagination, paginate
-from app.core.params import AsOf
+from app.core.pagination import Pagination, paginate_changes
+from app.core.params import AsOf, UpdatedSince
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
@@ -45,11 +45,12 @@ async def list_goals(
     parent_id: Annotated[uuid.UUID | None, Query(description="Only direct children of this goal.")] = None,
     level: Annotated[Choice[GoalLevel] | None, Query(description="Only goals of this level.")] = None,
     department_id: Annotated[uuid.UUID | None, Query(description="Only goals of this department.")] = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[Goal]:
     statement = service.list_statement(
         actor, cycle_id=cycle_id, parent_id=parent_id, level=level, department_id=department_id
     )
-    rows, cursor = await paginate(session, statement, page, [GoalRow.created_at, GoalRow.id])
+    rows, cursor = await paginate_changes(session, statement, page, GoalRow, updated_since)
     return Page(items=await present_many(session, rows), next_cursor=cursor)
 
 

@@ -4,7 +4,7 @@ from pydantic import ConfigDict, Field
 
 from app.core.enums import Direction, Frequency
 from app.core.schemas import Choice, Figure, InputModel, Measure, Name, NameOut, OutputModel, PatchModel, UtcDatetime
-from app.kprs.schemas import Unit, UnitOut
+from app.kprs.schemas import MetricKey, MetricKeyOut, Unit, UnitOut
 
 
 class Kpi(OutputModel):
@@ -16,6 +16,7 @@ class Kpi(OutputModel):
     baseline: Measure
     target: Measure
     frequency: Choice[Frequency]
+    metric_key: MetricKeyOut | None = Field(description="What pushed figures name (POST /check-ins/bulk).")
     current_value: Measure | None = Field(description="Newest check-in; null before the first.")
     progress: Figure | None = Field(description="Progress towards the target, 0–100.")
     created_at: UtcDatetime
@@ -29,6 +30,7 @@ class KpiCreate(InputModel):
     baseline: Measure
     target: Measure
     frequency: Choice[Frequency]
+    metric_key: MetricKey | None = None
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -55,5 +57,6 @@ class KpiUpdate(PatchModel):
     baseline: Measure | None = None
     target: Measure | None = None
     frequency: Choice[Frequency] | None = None
+    metric_key: MetricKey | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"target": 15}]})

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query, Response
 from app.core.auth import CurrentActor, Session
 from app.core.enums import KprStatus
 from app.core.openapi import WRITE_RESPONSES
-from app.core.pagination import Pagination, paginate
-from app.core.params import AsOf
+from app.core.pagination import Pagination, paginate_changes
+from app.core.params import AsOf, UpdatedSince
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
@@ -32,11 +32,12 @@ async def list_kprs(
     plan_id: uuid.UUID | None = None,
     status: Annotated[Choice[KprStatus] | None, Query()] = None,
     as_of: AsOf = None,
+    updated_since: UpdatedSince = None,
 ) -> Page[Kpr]:
     statement = service.list_statement(
         actor, cycle_id=cycle_id, owner_id=owner_id, goal_id=goal_id, plan_id=plan_id, status=status
     )
-    rows, cursor = await paginate(session, statement, page, [KprRow.created_at, KprRow.id])
+    rows, cursor = await paginate_changes(session, statement, page, KprRow, updated_since)
     return Page(items=await present_many(session, rows, as_of), next_cursor=cursor)
 
 

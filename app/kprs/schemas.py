@@ -24,6 +24,21 @@ from app.core.schemas import (
 
 Unit = Annotated[str, Field(min_length=1, max_length=32)]
 UnitOut = Annotated[str, Declared(maxLength=32)]
+# What a BI or ERP system pushes figures under (POST /check-ins/bulk, DESIGN §14): an identifier, not prose — ASCII
+# letters, digits and . _ : - (e.g. "sales.east:revenue_q3"), compared exactly (case-sensitive). One key may track
+# many KPRs and KPIs.
+METRIC_KEY_PATTERN = r"^[A-Za-z0-9._:-]+$"
+MetricKey = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=100,
+        pattern=METRIC_KEY_PATTERN,
+        description="What pushed figures name (POST /check-ins/bulk): letters, digits and . _ : - (case-sensitive).",
+        examples=["sales.east:revenue"],
+    ),
+]
+MetricKeyOut = Annotated[str, Declared(maxLength=100)]
 Weight = Annotated[
     Decimal,
     Field(gt=0, le=100, max_digits=7, decimal_places=2, allow_inf_nan=False),
@@ -70,6 +85,7 @@ class Kpr(OutputModel):
     source_kpr_id: uuid.UUID | None = Field(
         default=None, description="The KPR this one was rolled over from (POST /cycles/{id}/rollover)."
     )
+    metric_key: MetricKeyOut | None = Field(description="What pushed figures name (POST /check-ins/bulk).")
     current_value: Measure | None = Field(description="Newest check-in at or before as_of; null before the first.")
     achievement: Figure | None = Field(description="100·(x−b)/(t−b); may be negative or above 100.")
     progress: Figure | None = Field(description="Achievement clamped to 0–100.")
@@ -114,6 +130,7 @@ class KprCreate(KprDefinition):
     cycle_id: uuid.UUID
     goal_id: uuid.UUID
     owner_id: uuid.UUID | None = Field(default=None, description="Defaults to the caller's own employee record.")
+    metric_key: MetricKey | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [_KPR_EXAMPLE]})
 
@@ -135,6 +152,8 @@ class KprUpdate(PatchModel):
     goal_id: uuid.UUID | None = None
     due_date: Day | None = None
     status: Choice[KprStatus] | None = None
+    # Plumbing, not part of the measurable definition: changed freely, even once the plan is approved.
+    metric_key: MetricKey | None = None
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"title": "华东区销售额同比增长25%", "target": 250}]})
 

@@ -25,7 +25,9 @@ from app.plans import service as plans
 from app.scoring import engine
 from app.smart.reports import goal_chains, report, smart_input
 
-# The measurable definition: frozen once the plan is approved, changed only through an approved revision.
+# The measurable definition: frozen once the plan is approved, changed only through an approved revision. Wording
+# (title, description, unit) and plumbing (``metric_key``, what pushed figures name) stay editable: they change
+# neither the target nor the score.
 DEFINITION_FIELDS = frozenset(
     {
         "direction",
@@ -183,13 +185,15 @@ async def update(session: AsyncSession, actor: Actor, kpr: Kpr, changes: dict[st
 # What a change of these fields reaches besides the KPR's own figures.
 GOAL_FIELDS = frozenset({"goal_id", "goal_weight", "status"})
 PLAN_FIELDS = frozenset({"weight", "status"})
+# Fields no figure and no SMART criterion reads.
+PLUMBING_FIELDS = frozenset({"metric_key"})
 
 
 async def refresh_after_change(
     session: AsyncSession, kpr: Kpr, diff: dict[str, tuple[Any, Any]], before_goal: uuid.UUID
 ) -> None:
     """A KPR's figures and SMART report after an edit or an approved revision, with the goals and plan it reaches."""
-    if not diff:
+    if not diff.keys() - PLUMBING_FIELDS:
         return
     goals = {before_goal, kpr.goal_id} if GOAL_FIELDS & diff.keys() else set()
     plans = {kpr.plan_id} if PLAN_FIELDS & diff.keys() else set()
