@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api_keys.router import router as api_keys
 from app.audit.router import router as audit
 from app.checkins.router import router as checkins
+from app.conversations.router import router as conversations
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker, read_engine
 from app.core.errors import install_error_handlers
@@ -27,6 +28,7 @@ from app.cycles.router import router as cycles
 from app.departments.router import router as departments
 from app.employees.router import router as employees
 from app.evaluations.router import router as evaluations
+from app.feedback.router import router as feedback
 from app.goals.router import router as goals
 from app.kpis.router import router as kpis
 from app.kpr_templates.router import router as kpr_templates
@@ -113,6 +115,8 @@ DOMAINS = (
     scoring,
     audit,
     webhooks,
+    feedback,
+    conversations,
 )
 
 
@@ -135,6 +139,8 @@ OPENAPI_TAGS = [
     {"name": "scoring", "description": "Score a policy and KPR figures without storing anything."},
     {"name": "audit", "description": "Who changed what, and when."},
     {"name": "webhooks", "description": "Events out: signed deliveries of what happened, to subscribed URLs (admins)."},
+    {"name": "feedback", "description": "360 feedback on an evaluation: requests to reviewers, anonymous responses."},
+    {"name": "conversations", "description": "Result conversations (绩效面谈) on an evaluation, and what was agreed."},
 ]
 SERVERS = [
     {

@@ -124,11 +124,11 @@ async def feedback_scores(session: AsyncSession, evaluation_ids: list[uuid.UUID]
         select(FeedbackRequest.evaluation_id, FeedbackRequest.score).where(
             FeedbackRequest.evaluation_id.in_(evaluation_ids),
             FeedbackRequest.status == FeedbackStatus.SUBMITTED,
-            FeedbackRequest.score.is_not(None),
         )
     )
     for evaluation_id, score in rows:
-        by_evaluation.setdefault(evaluation_id, []).append(score)
+        if score is not None:  # a submitted response always carries one
+            by_evaluation.setdefault(evaluation_id, []).append(score)
     return by_evaluation
 
 
