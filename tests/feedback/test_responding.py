@@ -86,7 +86,12 @@ async def test_the_reviewer_responds_and_the_request_is_submitted(
         )
     )
     assert [a.action for a in audits] == ["create", "respond", "respond"]
-    assert audits[-1].before == {"status": "submitted", "score": "95.5", "comment": "主动分享客户资源"}
+    before = audits[-1].before or {}
+    assert (before["status"], Decimal(before["score"]), before["comment"]) == (
+        "submitted",
+        Decimal("95.5"),
+        "主动分享客户资源",
+    )
 
 
 @pytest.mark.parametrize(("who", "status"), [("manager", 403), ("admin", 403), ("service", 403), ("employee", 404)])
