@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.checkins import service as checkins
 from app.checkins.schemas import CheckInCreate
+from app.conversations import service as conversations
+from app.conversations.schemas import ConversationCreate
 from app.core.access import Actor
 from app.core.auth import resolve_actor
 from app.core.schemas import TransitionIn
@@ -26,13 +28,15 @@ from app.employees import service as employees
 from app.employees.schemas import EmployeeCreate
 from app.evaluations import service as evaluations
 from app.evaluations.schemas import CalibrationIn, ReviewIn
+from app.feedback import service as feedback
+from app.feedback.schemas import FeedbackRequestCreate, FeedbackResponseIn
 from app.goals import service as goals
 from app.goals.schemas import GoalCreate
 from app.kpis import service as kpis
 from app.kpis.schemas import KpiCreate
 from app.kprs import service as kprs
 from app.kprs.schemas import KprCreate
-from app.models import Cycle, Department, Employee, Goal, Kpi, Kpr
+from app.models import Conversation, Cycle, Department, Employee, FeedbackRequest, Goal, Kpi, Kpr
 from app.plans import service as plans
 
 Body = Mapping[str, Any]
@@ -130,3 +134,37 @@ async def calibrate(session: AsyncSession, admin: Actor, evaluation_id: uuid.UUI
 async def move_evaluation(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, to: str) -> None:
     evaluation = await evaluations.get(session, actor, evaluation_id, lock=True)
     await evaluations.transition(session, actor, evaluation, TransitionIn(to=to))
+
+
+# --- feedback and conversations -------------------------------------------------------------------------------------
+
+
+async def ask_for_feedback(
+    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body
+) -> list[FeedbackRequest]:
+    evaluation = await feedback.evaluation_to_nominate_on(session, actor, evaluation_id)
+    return await feedback.nominate(session, actor, evaluation, FeedbackRequestCreate.model_validate(body))
+
+
+async def respond_to_feedback(session: AsyncSession, actor: Actor, request_id: uuid.UUID, body: Body) -> None:
+    request = await feedback.get(session, actor, request_id, lock=True)
+    await feedback.respond(session, actor, request, FeedbackResponseIn.model_validate(body))
+
+
+async def move_feedback_request(session: AsyncSession, actor: Actor, request_id: uuid.UUID, to: str) -> None:
+    request = await feedback.get(session, actor, request_id, lock=True)
+    await feedback.transition(session, actor, request, TransitionIn(to=to))
+
+
+async def record_conversation(
+    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body
+) -> Conversation:
+    evaluation = await evaluations.get(session, actor, evaluation_id)
+    return await conversations.create(session, actor, evaluation, ConversationCreate.model_validate(body))
+
+
+async def comment_on_conversation(
+    session: AsyncSession, actor: Actor, conversation_id: uuid.UUID, comment: str
+) -> None:
+    conversation = await conversations.get(session, actor, conversation_id, lock=True)
+    await conversations.update(session, actor, conversation, {"employee_comment": comment})
