@@ -258,7 +258,9 @@ async def nominate(
     ]
     try:
         async with session.begin_nested():
-            session.add_all(requests)
+            # Inserted in reviewer order, whatever the order asked: two nominations naming the same reviewers in
+            # opposite orders then wait on one another's index entries in the same order, never in a deadlock.
+            session.add_all(sorted(requests, key=lambda request: request.reviewer_id))
     except IntegrityError as exc:
         # A nomination racing this one committed a live request for a reviewer after the check above: the partial
         # unique index refused the second. Named as the check would have named them, now that it sees the first.

@@ -31,6 +31,9 @@ from tests.factories import (
 )
 
 RACERS = 12
+# Rounds of two nominations naming the same CROSSED reviewers, one in the other's reverse order.
+ROUNDS = 8
+CROSSED = 10
 
 
 async def _committed(
@@ -79,6 +82,25 @@ async def test_of_racing_nominations_of_one_reviewer_exactly_one_wins(
             )
         )
     assert sorted(map(str, kept)) == sorted(item["reviewer_id"] for item in winner)
+
+
+async def test_nominations_naming_the_same_reviewers_in_opposite_orders_never_deadlock(
+    app: FastAPI, settings: Settings, committed_client: httpx.AsyncClient
+) -> None:
+    tenant, state, _ = await _committed(app, settings, committed_client)
+    async with app.state.sessionmaker() as session:
+        people = [await make_employee(session, tenant.org, name=f"交叉{n}") for n in range(ROUNDS * CROSSED)]
+        await session.commit()
+
+    def nomination(reviewers: list[Employee], who: str) -> Callable[[], Awaitable[httpx.Response]]:
+        ids = [reviewer.id for reviewer in reviewers]
+        return lambda: nominate(committed_client, tenant, state.employee_eval, ids, who)
+
+    for round_ in range(ROUNDS):
+        reviewers = people[round_ * CROSSED : (round_ + 1) * CROSSED]
+        responses = await released_together([nomination(reviewers, "manager"), nomination(reviewers[::-1], "admin")])
+
+        assert sorted(response.status_code for response in responses) == [201, 409], [r.text for r in responses]
 
 
 async def test_racing_responses_all_count_in_the_peer_score(

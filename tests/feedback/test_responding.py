@@ -209,6 +209,14 @@ async def test_the_reviewer_declines(client: httpx.AsyncClient, session: AsyncSe
         ("requested", "declined", "本季度合作不多"),
     ]
     assert_problem(await _move_request(client, tenant, ids["peer"], "peer", "cancelled"), 409, "INVALID_TRANSITION")
+    event = await session.scalar(
+        select(OutboxEvent)
+        .where(OutboxEvent.type == "feedback_request.transitioned")
+        .order_by(OutboxEvent.occurred_at.desc())
+    )
+    assert event is not None
+    assert (event.data["from"], event.data["to"], event.data["comment"]) == ("requested", "declined", "本季度合作不多")
+    assert event.data["resource"]["id"] == ids["peer"]
 
 
 @pytest.mark.parametrize(
