@@ -256,11 +256,12 @@ async def nominate(
         )
         for reviewer_id in body.reviewer_ids
     ]
+    # Inserted in reviewer order, whatever the order asked: two nominations naming the same reviewers in opposite
+    # orders then wait on one another's index entries in the same order, never in a deadlock.
+    in_reviewer_order = sorted(requests, key=lambda request: request.reviewer_id)
     try:
         async with session.begin_nested():
-            # Inserted in reviewer order, whatever the order asked: two nominations naming the same reviewers in
-            # opposite orders then wait on one another's index entries in the same order, never in a deadlock.
-            session.add_all(sorted(requests, key=lambda request: request.reviewer_id))
+            session.add_all(in_reviewer_order)
     except IntegrityError as exc:
         # A nomination racing this one committed a live request for a reviewer after the check above: the partial
         # unique index refused the second. Named as the check would have named them, now that it sees the first.
