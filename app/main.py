@@ -17,10 +17,10 @@ from app.checkins.router import router as checkins
 from app.conversations.router import router as conversations
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker, read_engine
-from app.core.errors import install_error_handlers
+from app.core.errors import install_error_handlers, register_error_dialect
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
-from app.core.middleware import RequestContextMiddleware
+from app.core.middleware import RequestContextMiddleware, body_limits
 from app.core.openapi import ERROR_RESPONSES, install_openapi
 from app.core.pagination import CursorCodec, cursor_key
 from app.core.rate_limit import Limiter, RateLimitMiddleware, bulk_routes
@@ -30,6 +30,7 @@ from app.employees.router import router as employees
 from app.evaluations.router import router as evaluations
 from app.feedback.router import router as feedback
 from app.goals.router import router as goals
+from app.imports.router import router as imports
 from app.kpis.router import router as kpis
 from app.kpr_templates.router import router as kpr_templates
 from app.kprs.router import router as kprs
@@ -39,6 +40,11 @@ from app.ops.router import router as ops_router
 from app.organizations.router import router as organizations
 from app.plans.router import router as plans
 from app.revisions.router import router as revisions
+from app.rewards.router import router as rewards
+from app.rollover.router import router as rollover
+from app.scim.responses import scim_error_response
+from app.scim.router import SCIM_PREFIX
+from app.scim.router import router as scim
 from app.scoring.router import router as scoring
 from app.webhooks.router import router as webhooks
 from app.worker import Worker, running
@@ -104,6 +110,7 @@ DOMAINS = (
     employees,
     api_keys,
     cycles,
+    rollover,
     goals,
     plans,
     kprs,
@@ -115,6 +122,8 @@ DOMAINS = (
     scoring,
     audit,
     webhooks,
+    imports,
+    rewards,
     feedback,
     conversations,
 )
@@ -139,6 +148,13 @@ OPENAPI_TAGS = [
     {"name": "scoring", "description": "Score a policy and KPR figures without storing anything."},
     {"name": "audit", "description": "Who changed what, and when."},
     {"name": "webhooks", "description": "Events out: signed deliveries of what happened, to subscribed URLs (admins)."},
+    {
+        "name": "scim",
+        "description": "SCIM 2.0 at /scim/v2 for identity providers (Okta, Entra ID): Users are employees, Groups are "
+        "departments. application/scim+json; errors in SCIM's own form. An organization's API key or an admin.",
+    },
+    {"name": "imports", "description": "Sync in: departments and employees upserted from CSV or XLSX (admins)."},
+    {"name": "rewards", "description": "Reward runs: a closed cycle's final ratings turned into amounts (admins)."},
     {"name": "feedback", "description": "360 feedback on an evaluation: requests to reviewers, anonymous responses."},
     {"name": "conversations", "description": "Result conversations (绩效面谈) on an evaluation, and what was agreed."},
 ]
@@ -197,6 +213,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount(ASSETS_PATH, StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
     for domain in DOMAINS:
         include_flat(app, domain, prefix=API_PREFIX, responses=ERROR_RESPONSES)
+    # Outside /api/v1 (DESIGN §14), with errors in SCIM's own form: the routes document theirs.
+    include_flat(app, scim, prefix=SCIM_PREFIX)
+    register_error_dialect(app, SCIM_PREFIX, scim_error_response)
     install_openapi(app)
 
     # Added innermost first: CORS wraps everything so even errors carry its headers. The rate limiter answers before
@@ -207,7 +226,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             RateLimitMiddleware, limiter=app.state.rate_limiter, prefix=API_PREFIX, bulk=bulk_routes(app.routes)
         )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, limits=body_limits(app.routes))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -13,9 +13,10 @@ import random
 import socket
 import uuid
 from collections import Counter as Tally
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 import httpx
@@ -23,9 +24,14 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import outbox
 from app.core.config import Settings
 from app.core.db import is_postgres
-from app.models import ScheduledJob
+from app.core.outbox import Renderer
+from app.evaluations import presenter as evaluation_presenter
+from app.goals import presenter as goal_presenter
+from app.kprs import presenter as kpr_presenter
+from app.models import Evaluation, Goal, Kpr, ScheduledJob
 from app.models.base import utcnow
 from app.webhooks import delivery
 
@@ -43,6 +49,12 @@ class Job:
 
 
 JOBS: Sequence[Job] = (Job("prune_outbox", timedelta(days=1), delivery.prune),)
+# How fan-out renders the resources of events recorded in bulk (app.core.outbox.publish_deferred), by type.
+RENDERERS: Mapping[str, Renderer] = {
+    "evaluation": partial(outbox.render_with, Evaluation, evaluation_presenter.present_many),
+    "goal": partial(outbox.render_with, Goal, goal_presenter.present_many),
+    "kpr": partial(outbox.render_with, Kpr, kpr_presenter.present_many),
+}
 
 
 class Worker:
@@ -84,7 +96,7 @@ class Worker:
 
     async def fan_out(self) -> int:
         async with self.session() as session:
-            count = await delivery.fan_out(session, self.clock())
+            count = await delivery.fan_out(session, self.clock(), RENDERERS)
             await session.commit()
             return count
 

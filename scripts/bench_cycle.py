@@ -7,6 +7,7 @@ the steps that touch every evaluation, through the same service functions the AP
 1. entering review (one evaluation per approved plan),
 2. moving every evaluation to calibration in bulk and the cycle into calibration (setup, timed separately),
 3. closing the cycle (finalizes every evaluation: freezes its stored figures and its KPRs' in a snapshot),
+4. rolling the cycle over into a new one (goals, plans, KPRs with last actuals as baselines), and again (a no-op),
 plus the cycle-level reads (summary, calibration report, CSV and XLSX export) and one page of GET /evaluations.
 
 Usage:
@@ -43,10 +44,13 @@ from app.core.pagination import CursorCodec, PageParams, paginate
 from app.core.security import Principal
 from app.cycles import reports
 from app.cycles import service as cycles
+from app.cycles.schemas import CycleCreate
 from app.evaluations import service as evaluations
 from app.evaluations.presenter import present_many as present_evaluations
 from app.figures import service as figures
 from app.models import CheckIn, Cycle, Department, Employee, Evaluation, Goal, Kpr, Organization, Plan
+from app.rollover import service as rollover
+from app.rollover.schemas import RolloverIn
 
 T = TypeVar("T")
 CHUNK = 5_000
@@ -229,6 +233,8 @@ async def backfill(engine: AsyncEngine, sessionmaker: async_sessionmaker[AsyncSe
 
 
 ACTORS: dict[Actor, uuid.UUID] = {}
+# The cycle each benchmarked cycle was rolled over into.
+ROLLED: dict[uuid.UUID, uuid.UUID] = {}
 
 
 @asynccontextmanager
@@ -350,6 +356,24 @@ async def run(url: str, employees: int, kprs_each: int, check_ins: int) -> None:
             lambda: read(lambda s: evaluation_page(s, PageParams(50, None, page.codec))),
             30,
         )
+
+        async def roll() -> Any:
+            async with request(sessionmaker) as session:
+                source = await cycles.get(session, actor, cycle_id)
+                name = f"{source.name} (next)"
+                if (target_id := ROLLED.get(cycle_id)) is None:
+                    start = source.end_date + timedelta(days=1)
+                    body = CycleCreate(
+                        name=name, cadence=source.cadence, start_date=start, end_date=start + timedelta(days=90)
+                    )
+                    target_id = ROLLED[cycle_id] = (await cycles.create(session, actor, body)).id
+                target = await cycles.get(session, actor, target_id, lock=True)
+                return await rollover.rollover(session, actor, target, RolloverIn(from_cycle_id=cycle_id))
+
+        result = await timed("4. rollover into a new cycle", roll, ("KPRs", total_kprs))
+        print(f"{'':<46} {result.goals:,} goals, {result.plans:,} plans, {result.kprs:,} KPRs, {result.kpis:,} KPIs")
+        result = await timed("   rollover again (copies nothing)", roll)
+        print(f"{'':<46} {result.kprs:,} KPRs, {len(result.skipped):,} skipped")
         print(f"peak RSS {peak_rss_mib():,.0f} MiB")
     finally:
         await engine.dispose()

@@ -14,6 +14,9 @@ from app.core.openapi import schemas_in_and_out, sends_resource
 
 COMMITTED = Path(__file__).resolve().parent.parent / "openapi.json"
 METHODS = {"get", "post", "put", "patch", "delete"}
+# SCIM (DESIGN §14) answers in its own standard's form: application/scim+json, errors as SCIM errors.
+SCIM_PREFIX = "/scim/v2/"
+SCIM_ERROR = {"application/scim+json": {"schema": {"$ref": "#/components/schemas/ScimError"}}}
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +66,12 @@ def test_every_operation_has_a_unique_operation_id_and_a_summary(document: dict[
 def test_every_operation_documents_its_errors_as_problems(document: dict[str, Any]) -> None:
     for method, path, operation in _operations(document):
         responses = operation["responses"]
+        if path.startswith(SCIM_PREFIX):
+            # SCIM answers what it cannot read with 400 and a scimType (RFC 7644 §3.12), never 422.
+            assert "422" not in responses, f"{method} {path}"
+            for status in ("400", "401", "4XX", "500"):
+                assert responses[status]["content"] == SCIM_ERROR, f"{method} {path} {status}"
+            continue
         for status in ("401", "422"):
             assert status in responses, f"{method} {path} does not document {status}"
             content = responses[status]["content"]
@@ -243,6 +252,8 @@ def test_response_headers_are_declared_where_they_are_sent(document: dict[str, A
 
 def test_every_operation_documents_429_and_500_as_problems(document: dict[str, Any]) -> None:
     for method, path, operation in _operations(document):
+        if path.startswith(SCIM_PREFIX):
+            continue  # not rate limited (the limiter counts /api/v1), and 500 is a SCIM error (above)
         for status in ("429", "500"):
             content = operation["responses"][status]["content"]
             assert content == {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}, (
@@ -284,5 +295,22 @@ def test_request_fields_with_a_default_are_optional(document: dict[str, Any]) ->
     assert "Default: `1`" in kpr["properties"]["goal_weight"]["description"]
     for name in outputs - inputs:
         schema = schemas[name]
+        # A SCIM resource or message leaves unassigned attributes out (RFC 7643 §2.5), as its standard says.
+        if name.startswith("Scim"):
+            continue
         if name != "Problem" and schema.get("type") == "object" and "properties" in schema:
             assert set(schema["properties"]) == set(schema.get("required", [])), name
+
+
+def test_scim_operations_speak_scim_json(document: dict[str, Any]) -> None:
+    scim = [
+        (method, path, operation) for method, path, operation in _operations(document) if path.startswith(SCIM_PREFIX)
+    ]
+    assert len(scim) == 15
+    for method, path, operation in scim:
+        assert operation["tags"] == ["scim"], f"{method} {path}"
+        body = operation.get("requestBody")
+        if body is not None:
+            assert set(body["content"]) == {"application/scim+json"}, f"{method} {path}"
+        for status, response in operation["responses"].items():
+            assert set(response.get("content", {})) <= {"application/scim+json"}, f"{method} {path} {status}"

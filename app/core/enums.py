@@ -74,6 +74,25 @@ class EvaluationStatus(StrEnum):
     APPEALED = "appealed"
 
 
+# Finalized, and the states after it: the figures, inputs and policy are frozen in the snapshot, and every write is
+# refused until an admin reopens it (an appeal upheld reopens it too).
+FROZEN_EVALUATION_STATES = frozenset(
+    {EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED, EvaluationStatus.APPEALED}
+)
+
+
+class RolloverBaseline(StrEnum):
+    """Where a rolled-over KPR starts (DESIGN §12): the source's latest actual, or its own baseline."""
+
+    LAST_ACTUAL = "last_actual"
+    BASELINE = "baseline"
+
+
+class RolloverSkip(StrEnum):
+    ALREADY_COPIED = "ALREADY_COPIED"
+    PLAN_LOCKED = "PLAN_LOCKED"
+
+
 class FeedbackStatus(StrEnum):
     REQUESTED = "requested"
     SUBMITTED = "submitted"

@@ -2,7 +2,7 @@
 
 import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -154,6 +154,21 @@ class ValidationFailed(AppError):
         return cls(errors=[{"loc": ["body", field], "msg": message, "type": type_}])
 
 
+class ImportInvalid(AppError):
+    """An imported file with problems: ``errors`` are ``{"row", "field", "code", "message"}``, ``row`` as the sheet
+    numbers it (the header is row 1). Nothing of the file was written."""
+
+    status = 422
+    code = ProblemCode.IMPORT_INVALID
+    detail_key = "detail.import_invalid"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    code = ProblemCode.UNSUPPORTED_MEDIA_TYPE
+    detail_key = "detail.unsupported_media_type"
+
+
 def public_base_url(request: Request) -> str:
     """Where clients reach the service: ``KPR_PUBLIC_URL`` when set (behind a proxy that rewrites the host or the
     path), else the request's own base URL, so a link the service writes works wherever the response was read."""
@@ -168,6 +183,32 @@ def problem_type(request: Request | None, code: ProblemCode) -> str:
     return type_url(public_base_url(request) if request is not None else "", code)
 
 
+# How a part of the service whose clients expect errors in another standard's form (SCIM under /scim/v2) writes them:
+# (status, code, detail, errors, headers, extra) -> the response.
+ErrorDialect = Callable[
+    [int, ProblemCode, str, Sequence[Mapping[str, Any]] | None, Mapping[str, str], Mapping[str, Any]], JSONResponse
+]
+
+
+def register_error_dialect(app: FastAPI, prefix: str, render: ErrorDialect) -> None:
+    """Every error under ``prefix`` is written by ``render`` instead of as problem+json: the handlers' (domain errors,
+    validation, unknown routes and methods, 500, 503) and the middleware's (413, Idempotency-Key) alike, so a client
+    of that part never meets another form."""
+    app.state.error_dialects = (*getattr(app.state, "error_dialects", ()), (prefix.rstrip("/"), render))
+
+
+def _dialect(request: Request | None) -> ErrorDialect | None:
+    if request is None:
+        return None
+    dialects = getattr(getattr(request.scope.get("app"), "state", None), "error_dialects", ())
+    path = request.scope.get("path", "")
+    for prefix, render in dialects:
+        if path == prefix or path.startswith(prefix + "/"):
+            dialect: ErrorDialect = render
+            return dialect
+    return None
+
+
 def problem_response(
     request: Request | None,
     status: int,
@@ -179,6 +220,9 @@ def problem_response(
     extra: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     code = ProblemCode(code)  # a plain string is accepted only if it is registered (mypy already insists on the enum)
+    render = _dialect(request)
+    if render is not None:
+        return render(status, code, detail, errors, headers or {}, extra or {})
     body: dict[str, Any] = {
         "type": problem_type(request, code),
         "title": translate(code),

@@ -74,6 +74,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "The window has passed; talk to HR, who can reopen the evaluation if the result must change.",
         "zh-CN": "申诉期已过；如需更改结果，请联系 HR，由其重新打开评估。",
     },
+    "IMPORT_INVALID": {"en": "Import file not valid", "zh-CN": "导入文件有误"},
+    "UNSUPPORTED_MEDIA_TYPE": {"en": "Unsupported media type", "zh-CN": "不支持的内容类型"},
     # --- What each error code means and what the client should do (app.core.problems, docs/errors.md).
     "problem.meaning.RATE_LIMITED": {
         "en": "A rate limit is used up: the caller's, its organization's, or (without valid credentials) its "
@@ -305,8 +307,8 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "重新 GET 该资源，在最新数据上重新修改，并在 If-Match 中带上新的 ETag 发送。",
     },
     "problem.meaning.PAYLOAD_TOO_LARGE": {
-        "en": "The request body is larger than 1 MiB.",
-        "zh-CN": "请求体超过 1 MiB。",
+        "en": "The request body is larger than 1 MiB (10 MiB for file imports).",
+        "zh-CN": "请求体超过 1 MiB（文件导入为 10 MiB）。",
     },
     "problem.remedy.PAYLOAD_TOO_LARGE": {
         "en": "Send a smaller body; split bulk work into several requests.",
@@ -359,6 +361,27 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "problem.remedy.SERVICE_UNAVAILABLE": {
         "en": "Retry after the seconds in `Retry-After`; a POST is safe to retry with the same Idempotency-Key.",
         "zh-CN": "在 `Retry-After` 指定的秒数后重试；POST 请求带上相同的 Idempotency-Key 即可安全重试。",
+    },
+    "problem.meaning.IMPORT_INVALID": {
+        "en": "An imported CSV or XLSX file has problems: a row's value, a reference, a duplicate key, a loop in the "
+        "tree, or the file itself. The import is all or nothing, so nothing of the file was written.",
+        "zh-CN": "导入的 CSV 或 XLSX 文件有问题：某行的取值、引用、重复的键、树中的循环，或文件本身。"
+        "导入要么全部成功要么全部不做，因此文件中的任何数据都未写入。",
+    },
+    "problem.remedy.IMPORT_INVALID": {
+        "en": "Fix each entry of `errors` in the sheet (`row` is the row number Excel shows, the header being row 1; "
+        "`field` the column) and send the whole file again; `?dry_run=true` checks it without writing.",
+        "zh-CN": "按 `errors` 逐条修改表格（`row` 为 Excel 中显示的行号，表头为第 1 行；`field` 为列名）"
+        "后重新发送整个文件；`?dry_run=true` 只检查不写入。",
+    },
+    "problem.meaning.UNSUPPORTED_MEDIA_TYPE": {
+        "en": "The body's Content-Type is not one this operation reads.",
+        "zh-CN": "请求体的 Content-Type 不是此操作可读取的类型。",
+    },
+    "problem.remedy.UNSUPPORTED_MEDIA_TYPE": {
+        "en": "Send the body in a type the operation documents (for imports: text/csv, XLSX, or multipart/form-data "
+        "with a `file` field).",
+        "zh-CN": "以该操作文档所列的类型发送请求体（导入：text/csv、XLSX，或带 `file` 字段的 multipart/form-data）。",
     },
     # --- The pages of the error-code catalogue (GET /problems, GET /problems/{code}, docs/errors.md).
     "problems.index_title": {"en": "Error codes", "zh-CN": "错误码"},
@@ -635,6 +658,22 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "zh-CN": "目标值相对基线值的方向与模板方向（{direction}）不一致。",
     },
     # --- Evaluations.
+    "rollover.target_not_planning": {
+        "en": "Goals and KPRs are rolled over into a cycle in planning; this one is {status}.",
+        "zh-CN": "只能将目标和 KPR 结转到“规划中”的周期；该周期当前为“{status}”。",
+    },
+    "rollover.same_cycle": {
+        "en": "A cycle cannot be rolled over into itself: name the previous cycle.",
+        "zh-CN": "不能将周期结转到其自身：请指定上一个周期。",
+    },
+    "evaluation.comment_required": {
+        "en": "A comment is required to move this evaluation to {to}: say why.",
+        "zh-CN": "将此评估变更为“{to}”时必须填写说明理由的 comment。",
+    },
+    "evaluation.appeal_window_closed": {
+        "en": "The appeal window of {days} days after finalization closed on {closed_at}.",
+        "zh-CN": "定稿后 {days} 天的申诉期已于 {closed_at} 结束。",
+    },
     "evaluation.locked": {
         "en": "Evaluation {id} is {status} and frozen; an admin must reopen it before it can change.",
         "zh-CN": "评估 {id} 已处于“{status}”状态并已冻结；须由管理员重新打开后才能修改。",
@@ -850,6 +889,182 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "{host} could not be resolved: {reason}",
         "zh-CN": "无法解析 {host}：{reason}",
     },
+    # --- SCIM (app/scim): the detail of a SCIM error.
+    "action.provision through SCIM": {"en": "provision through SCIM", "zh-CN": "通过 SCIM 同步人员与部门"},
+    "scim.filter_unsupported": {
+        "en": "Filters compare {supported} with eq, joined by and; {what} is not supported.",
+        "zh-CN": "过滤条件只支持用 eq 比较 {supported}，并以 and 连接；不支持 {what}。",
+    },
+    "scim.unknown_department": {
+        "en": "No department has the code '{code}'.",
+        "zh-CN": "没有编码为“{code}”的部门。",
+    },
+    "scim.unknown_manager": {
+        "en": "No user has the id or userName '{value}'.",
+        "zh-CN": "没有 id 或 userName 为“{value}”的用户。",
+    },
+    "scim.code_required": {
+        "en": "externalId (the department's code) is required when displayName is longer than {limit} characters.",
+        "zh-CN": "displayName 超过 {limit} 个字符时必须提供 externalId（部门编码）。",
+    },
+    "scim.code_cannot_be_removed": {
+        "en": "externalId is the department's code and cannot be removed.",
+        "zh-CN": "externalId 是部门编码，不能删除。",
+    },
+    # --- Imports (sync in, DESIGN §14): the problem's detail, and one message per row error code.
+    "action.import departments and employees": {
+        "en": "import departments and employees",
+        "zh-CN": "导入部门和员工",
+    },
+    "detail.import_invalid": {
+        "en": "The file has {count} problem(s); nothing was imported. See errors.",
+        "zh-CN": "文件中有 {count} 处问题，未导入任何数据，详见 errors。",
+    },
+    "detail.unsupported_media_type": {
+        "en": "Content-Type '{media_type}' is not read here; send text/csv, {xlsx}, or multipart/form-data with a "
+        "`file` field.",
+        "zh-CN": "此处不读取 Content-Type“{media_type}”；请发送 text/csv、{xlsx}，"
+        "或带 `file` 字段的 multipart/form-data。",
+    },
+    "import.missing_file": {
+        "en": "The multipart body has no `file` field holding the file.",
+        "zh-CN": "multipart 请求体中没有存放文件的 `file` 字段。",
+    },
+    "import.unreadable_file": {
+        "en": "The file is not a readable XLSX workbook; save it again from Excel as .xlsx, or as CSV.",
+        "zh-CN": "该文件不是可读取的 XLSX 工作簿；请在 Excel 中重新另存为 .xlsx 或 CSV。",
+    },
+    "import.xls_unsupported": {
+        "en": "Excel 97-2003 (.xls) files are not read; save the sheet as .xlsx or CSV.",
+        "zh-CN": "不支持 Excel 97-2003（.xls）文件；请将表格另存为 .xlsx 或 CSV。",
+    },
+    "import.too_large_unpacked": {
+        "en": "The workbook unpacks to more than {limit} MiB; import fewer rows at a time.",
+        "zh-CN": "该工作簿解压后超过 {limit} MiB；请分批导入。",
+    },
+    "import.unsupported_encoding": {
+        "en": 'The CSV file is neither UTF-8 nor GBK text; save it as "CSV UTF-8".',
+        "zh-CN": "该 CSV 文件既不是 UTF-8 也不是 GBK 编码；请另存为“CSV UTF-8”。",
+    },
+    "import.malformed_csv": {
+        "en": "This row cannot be read as CSV: a cell holds more than 131,072 characters.",
+        "zh-CN": "该行无法按 CSV 读取：某个单元格超过 131,072 个字符。",
+    },
+    "import.no_header": {
+        "en": "Row 1 must hold the column headers; it is empty.",
+        "zh-CN": "第 1 行必须是列标题，但该行为空。",
+    },
+    "import.too_many_rows": {
+        "en": "The file has more than {limit} rows; split it into several files.",
+        "zh-CN": "文件超过 {limit} 行；请拆分为多个文件。",
+    },
+    "import.unknown_column": {
+        "en": "Unknown column '{header}'; the columns are {columns}.",
+        "zh-CN": "未知的列“{header}”；可用的列为 {columns}。",
+    },
+    "import.duplicate_column": {
+        "en": "The column {column} appears twice ('{first}' and '{second}').",
+        "zh-CN": "列 {column} 出现了两次（“{first}”和“{second}”）。",
+    },
+    "import.missing_column": {
+        "en": "The column {column} ({alias}) is required.",
+        "zh-CN": "缺少必需的列 {column}（{alias}）。",
+    },
+    "import.required": {
+        "en": "{header} is required.",
+        "zh-CN": "{header}不能为空。",
+    },
+    "import.too_long": {
+        "en": "{header} is longer than {limit} characters.",
+        "zh-CN": "{header}超过 {limit} 个字符。",
+    },
+    "import.invalid_text": {
+        "en": "{header} contains the NUL character (\\u0000).",
+        "zh-CN": "{header}包含空字符（\\u0000）。",
+    },
+    "import.invalid_email": {
+        "en": "'{value}' is not an email address.",
+        "zh-CN": "“{value}”不是有效的邮箱地址。",
+    },
+    "import.invalid_boolean": {
+        "en": "'{value}' is not a yes or no; write true/false, 1/0, yes/no, 是/否 or 在职/离职.",
+        "zh-CN": "“{value}”不是“是”或“否”；请填写 true/false、1/0、yes/no、是/否 或 在职/离职。",
+    },
+    "import.duplicate_key": {
+        "en": "{header} '{value}' already appears on row {first}.",
+        "zh-CN": "{header}“{value}”已出现在第 {first} 行。",
+    },
+    "import.unknown_department": {
+        "en": "No department has the code '{value}'.",
+        "zh-CN": "不存在编码为“{value}”的部门。",
+    },
+    "import.unknown_parent": {
+        "en": "No department has the code '{value}', in this file or in the organization.",
+        "zh-CN": "本文件和本组织中都不存在编码为“{value}”的部门。",
+    },
+    "import.unknown_employee": {
+        "en": "No employee has the external id '{value}'.",
+        "zh-CN": "不存在工号为“{value}”的员工。",
+    },
+    "import.unknown_manager": {
+        "en": "No employee has the external id '{value}', in this file or in the organization.",
+        "zh-CN": "本文件和本组织中都不存在工号为“{value}”的员工。",
+    },
+    "import.loop": {
+        "en": "This row makes a loop in the {tree}: {path}.",
+        "zh-CN": "该行会在{tree}中形成循环：{path}。",
+    },
+    # --- Reward runs (app/rewards, DESIGN §11).
+    "resource.reward_run": {"en": "Reward run", "zh-CN": "奖金核算"},
+    "action.manage reward runs": {"en": "manage reward runs", "zh-CN": "管理奖金核算"},
+    "detail.cycle_not_closed": {
+        "en": "The cycle is '{status}'; reward runs are made and approved only once it is closed.",
+        "zh-CN": "周期当前为“{status}”；仅在周期关闭后才能创建和批准奖金核算。",
+    },
+    "reward.lines_refused": {
+        "en": "{count} line(s) of base are refused; see errors.",
+        "zh-CN": "base 中有 {count} 行被拒绝，详见 errors。",
+    },
+    "field.reward_employee_repeated": {
+        "en": "this employee is already listed in base (one line per employee)",
+        "zh-CN": "该员工已在 base 中列出（每名员工一行）",
+    },
+    "field.reward_employee_unknown": {
+        "en": "no employee with this id in the organization",
+        "zh-CN": "本组织中没有此 ID 的员工",
+    },
+    # Codes of the reward arithmetic (app/scoring/rewards.py RewardInputError).
+    "reward.input.BUDGET_NOT_POSITIVE": {"en": "the budget must be greater than 0", "zh-CN": "预算必须大于 0"},
+    "reward.input.BUDGET_NOT_CENTS": {
+        "en": "the budget must be a whole number of cents (at most 2 decimal places)",
+        "zh-CN": "预算必须精确到分（最多 2 位小数）",
+    },
+    "reward.input.NOTHING_TO_SHARE": {
+        "en": "no one can receive this budget: every priced base × coefficient is 0 (no base was priced, or every "
+        "rating's coefficient is 0); send no budget, or check the bases and the cycle",
+        "zh-CN": "无人可分配该预算：所有已定价的 基数 × 系数 均为 0（没有可定价的基数，或所有评级的系数均为 0）；"
+        "请不设预算，或检查基数与周期",
+    },
+    "reward.input.BASE_NEGATIVE": {"en": "a base must not be negative", "zh-CN": "基数不能为负数"},
+    "reward.input.COEFFICIENT_NEGATIVE": {"en": "a coefficient must not be negative", "zh-CN": "系数不能为负数"},
+    # Why a base was skipped, as the export writes it (RewardSkipReason).
+    "reward.skipped.NO_FINAL_RATING": {
+        "en": "No final rating (no finalized or acknowledged evaluation in this cycle)",
+        "zh-CN": "无最终评级（本周期没有已定稿或已确认的评估）",
+    },
+    "reward.skipped.NO_COEFFICIENT": {
+        "en": "No coefficient for this rating in the evaluation's policy",
+        "zh-CN": "评估所用策略中没有该评级的系数",
+    },
+    # Column headers of the reward run export (app/rewards/export.py COLUMNS), and its sheet.
+    "reward.export.employee_id": {"en": "Employee ID", "zh-CN": "工号"},
+    "reward.export.name": {"en": "Name", "zh-CN": "姓名"},
+    "reward.export.final_rating": {"en": "Final rating", "zh-CN": "最终评级"},
+    "reward.export.coefficient": {"en": "Coefficient", "zh-CN": "系数"},
+    "reward.export.base": {"en": "Base ({currency})", "zh-CN": "基数（{currency}）"},
+    "reward.export.amount": {"en": "Amount ({currency})", "zh-CN": "金额（{currency}）"},
+    "reward.export.skipped_reason": {"en": "Skipped because", "zh-CN": "跳过原因"},
+    "reward.export.sheet": {"en": "{cycle} rewards", "zh-CN": "{cycle}奖金"},
     # --- Feedback and result conversations (DESIGN §10).
     "resource.feedback_request": {"en": "Feedback request", "zh-CN": "反馈请求"},
     "resource.conversation": {"en": "Conversation", "zh-CN": "绩效面谈"},

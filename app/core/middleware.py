@@ -4,11 +4,15 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from fastapi.routing import APIRoute
 from prometheus_client import Counter, Histogram
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import is_unavailable, problem_response, unavailable_response
@@ -34,13 +38,41 @@ LATENCY = Histogram(
 class _BodyTooLarge(StarletteHTTPException):
     # An HTTPException, because FastAPI turns any other error raised while it reads the body into a 400; this one it
     # re-raises, and the error handlers answer 413.
-    def __init__(self) -> None:
-        super().__init__(413, translate("detail.too_large", limit=MAX_BODY_BYTES))
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, translate("detail.too_large", limit=limit))
+        self.limit = limit
+
+
+@dataclass(frozen=True)
+class BodyLimit:
+    """A route that takes bodies larger than MAX_BODY_BYTES (its own ``max_body_size``), as matched before routing."""
+
+    methods: frozenset[str]
+    path: re.Pattern[str]
+    limit: int
+
+
+def body_limits(routes: Iterable[BaseRoute]) -> tuple[BodyLimit, ...]:
+    """The routes that declare a ``max_body_size`` above the default (file uploads): the middleware lets their bodies
+    grow to it, and every other body stays bounded by MAX_BODY_BYTES."""
+    return tuple(
+        BodyLimit(frozenset(route.methods or ()), route.path_regex, route.max_body_size)
+        for route in routes
+        if isinstance(route, APIRoute) and route.max_body_size is not None and route.max_body_size > MAX_BODY_BYTES
+    )
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, limits: Iterable[BodyLimit] = ()) -> None:
         self.app = app
+        self.limits = tuple(limits)
+
+    def _limit(self, scope: Scope) -> int:
+        method = scope.get("method", "")
+        for route in self.limits:
+            if method in route.methods and route.path.match(scope.get("path", "")):
+                return route.limit
+        return MAX_BODY_BYTES
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -65,6 +97,7 @@ class RequestContextMiddleware:
             await send(message)
 
         declared = headers.get("content-length")
+        limit = self._limit(scope)
         received = 0
 
         async def receive_limited() -> Message:
@@ -72,21 +105,21 @@ class RequestContextMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > MAX_BODY_BYTES:
-                    raise _BodyTooLarge()
+                if received > limit:
+                    raise _BodyTooLarge(limit)
             return message
 
         try:
-            if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                raise _BodyTooLarge()
+            if declared is not None and declared.isdigit() and int(declared) > limit:
+                raise _BodyTooLarge(limit)
             await self.app(scope, receive_limited, send_wrapper)
-        except _BodyTooLarge:
+        except _BodyTooLarge as too_large:
             if not response_started:
                 response = problem_response(
                     Request(scope),
                     413,
                     ProblemCode.PAYLOAD_TOO_LARGE,
-                    translate("detail.too_large", limit=MAX_BODY_BYTES),
+                    translate("detail.too_large", limit=too_large.limit),
                 )
                 await response(scope, receive, send_wrapper)
         except Exception as exc:

@@ -6,6 +6,7 @@ never with what the service holds. Only a summary ``as_of`` a past time scores f
 """
 
 import uuid
+from collections import Counter as Tally
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.core.access import Actor, visible_employees_filter
-from app.core.enums import ExportFormat, KprStatus, PlanStatus
+from app.core.enums import EvaluationStatus, ExportFormat, KprStatus, PlanStatus
 from app.core.i18n import translate
 from app.cycles import export as encode
 from app.cycles import schemas
@@ -270,19 +271,22 @@ async def cycle_calibration(session: AsyncSession, cycle: Cycle) -> schemas.Cycl
     """Final ratings per band against the policy's guidelines, overall and per department (whole-organization
     readers only: ``CalibratedCycle``): one GROUP BY over the stored ratings."""
     policy = policy_from_json(cycle.policy)
+    appealed = func.count().filter(Evaluation.status == EvaluationStatus.APPEALED)
     rows = await session.execute(
-        select(Employee.department_id, Department.name, FINAL_RATING, func.count())
+        select(Employee.department_id, Department.name, FINAL_RATING, func.count(), appealed)
         .join(Employee, Employee.id == Evaluation.employee_id)
         .outerjoin(Department, Department.id == Employee.department_id)
         .where(Evaluation.cycle_id == cycle.id)
         .group_by(Employee.department_id, Department.name, FINAL_RATING)
     )
     overall: dict[str | None, int] = {}
+    appeals: Tally[uuid.UUID | None] = Tally()
     by_department: dict[uuid.UUID | None, tuple[str | None, dict[str | None, int]]] = {}
-    for department_id, department_name, rating, count in rows:
+    for department_id, department_name, rating, count, under_appeal in rows:
         overall[rating] = overall.get(rating, 0) + count
         counts = by_department.setdefault(department_id, (department_name, {}))[1]
         counts[rating] = counts.get(rating, 0) + count
+        appeals[department_id] += under_appeal
     total, shares = engine.distribution(_each(overall), policy)
     departments = []
     ordered = sorted(by_department.items(), key=lambda entry: (entry[1][0] is None, entry[1][0] or "", str(entry[0])))
@@ -293,6 +297,7 @@ async def cycle_calibration(session: AsyncSession, cycle: Cycle) -> schemas.Cycl
                 department_id=key,
                 department_name=name,
                 total=department_total,
+                appealed=appeals[key],
                 bands=_bands(department_shares),
                 violations=_violations(department_shares),
             )
@@ -301,6 +306,7 @@ async def cycle_calibration(session: AsyncSession, cycle: Cycle) -> schemas.Cycl
         cycle_id=cycle.id,
         status=cycle.status,
         total=total,
+        appealed=appeals.total(),
         bands=_bands(shares),
         violations=_violations(shares),
         departments=departments,

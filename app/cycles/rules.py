@@ -31,3 +31,9 @@ def ensure_cycle_not_closed(cycle: Cycle) -> None:
     """KPIs, check-ins and draft KPRs keep moving through review and calibration; a closed cycle is history."""
     if cycle.status == CycleStatus.CLOSED:
         raise Conflict(translate("detail.cycle_closed"), code=ProblemCode.CYCLE_NOT_OPEN)
+
+
+def ensure_cycle_closed(cycle: Cycle) -> None:
+    """Results are applied (rewards, DESIGN §11) only once the cycle is closed and its final ratings settled."""
+    if cycle.status != CycleStatus.CLOSED:
+        raise Conflict(translate("detail.cycle_not_closed", status=cycle.status), code=ProblemCode.CYCLE_NOT_CLOSED)

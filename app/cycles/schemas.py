@@ -114,6 +114,9 @@ class DepartmentCalibration(OutputModel):
     department_id: uuid.UUID | None
     department_name: NameOut | None
     total: Count
+    appealed: Count = Field(
+        description="Evaluations under appeal (复议), counted in the bands with their final rating."
+    )
     bands: Bands
     violations: Violations
 
@@ -124,6 +127,9 @@ class CycleCalibration(OutputModel):
     cycle_id: uuid.UUID
     status: LabelOut
     total: Count
+    appealed: Count = Field(
+        description="Evaluations under appeal (复议), counted in the bands with their final rating."
+    )
     bands: Bands
     violations: Violations
     departments: Annotated[list[DepartmentCalibration], Declared(maxItems=CAPACITY)]

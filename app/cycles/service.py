@@ -23,7 +23,7 @@ from app.cycles.schemas import CycleCreate
 from app.evaluations import workflow as evaluation_workflow
 from app.figures import service as figures
 from app.models import Cycle
-from app.scoring.policy import PolicyIn
+from app.scoring.policy import PRICED, PolicyIn
 
 
 def list_statement(actor: Actor, status: str | None) -> Select[Cycle]:
@@ -62,7 +62,9 @@ async def update(session: AsyncSession, actor: Actor, cycle: Cycle, changes: dic
         # Merge-patch inside the policy too; finalized evaluations keep the policy they were scored with (snapshot).
         merged = {**(cycle.policy or {}), **audit.jsonable(changes["policy"])}
         try:
-            changes["policy"] = PolicyIn.model_validate(merged, context=STORED).model_dump(mode="json")
+            priced = {"bands", "reward_coefficients"} & changes["policy"].keys()
+            context = PRICED if priced else STORED
+            changes["policy"] = PolicyIn.model_validate(merged, context=context).model_dump(mode="json")
         except PydanticValidationError as exc:
             raise ValidationFailed(
                 errors=[

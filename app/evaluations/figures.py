@@ -17,14 +17,14 @@ from sqlalchemy import JSON, ColumnElement, String, Text, and_, cast, func, lite
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.enums import EvaluationStatus, KprStatus
+from app.core.enums import FROZEN_EVALUATION_STATES, KprStatus
 from app.core.schemas import STORED
 from app.models import Evaluation, Kpr
 from app.scoring import engine
 from app.scoring.policy import PolicyIn
 from app.scoring.service import latest_values_statement
 
-FROZEN_STATES = frozenset({EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED})
+FROZEN_STATES = FROZEN_EVALUATION_STATES
 SNAPSHOT_VERSION = 1
 
 

@@ -6,7 +6,7 @@ Figures are stored and kept current until finalization (app.figures) and come fr
 """
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit import service as audit
 from app.core import outbox
 from app.core.access import Actor, can_read_employee_data, is_manager_of, visible_employees_filter
-from app.core.enums import CycleStatus, EvaluationStatus, EventType
+from app.core.enums import FROZEN_EVALUATION_STATES, CycleStatus, EvaluationStatus, EventType
 from app.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.problems import ProblemCode
@@ -224,6 +224,25 @@ async def put_calibration(
 # --- the state machine ----------------------------------------------------------------------------------------------
 
 
+def _require_comment(body: TransitionIn) -> None:
+    if not (body.comment or "").strip():
+        raise ValidationFailed.field("comment", translate("evaluation.comment_required", to=body.to))
+
+
+def _require_appeal_window(evaluation: Evaluation, now: datetime) -> None:
+    """Within the frozen policy's ``appeal_days`` of finalization (DESIGN §3)."""
+    frozen = (evaluation.snapshot or {}).get("policy")
+    days = policy_from_json(frozen).appeal_days
+    assert evaluation.finalized_at is not None  # set with the snapshot
+    closes = evaluation.finalized_at + timedelta(days=days)
+    if now > closes:
+        raise Conflict(
+            detail=translate("evaluation.appeal_window_closed", days=days, closed_at=closes.date().isoformat()),
+            code=ProblemCode.APPEAL_WINDOW_CLOSED,
+            extra={"appeal_days": days, "finalized_at": evaluation.finalized_at.isoformat().replace("+00:00", "Z")},
+        )
+
+
 def _component_missing(policy: engine.Policy, component: str, score: Decimal | None) -> None:
     weight = policy.components.get(component, Decimal(0))
     if score is None and weight > 0:
@@ -267,8 +286,19 @@ async def transition(session: AsyncSession, actor: Actor, evaluation: Evaluation
         if not _is_employee(actor, evaluation):
             raise refused
         evaluation.acknowledged_at = now
-    elif (current, target) == (EvaluationStatus.FINALIZED, EvaluationStatus.CALIBRATION):
-        if not actor.is_admin:
+    elif (current, target) == (EvaluationStatus.FINALIZED, EvaluationStatus.APPEALED):
+        if not _is_employee(actor, evaluation):
+            raise refused
+        _require_comment(body)
+        _require_appeal_window(evaluation, now)
+    elif (current, target) == (EvaluationStatus.APPEALED, EvaluationStatus.FINALIZED):
+        # Rejected: final again as it was (the snapshot never changed); the reason is kept with the transition.
+        if not actor.is_admin or _is_employee(actor, evaluation):
+            raise refused
+        _require_comment(body)
+    elif current in (EvaluationStatus.FINALIZED, EvaluationStatus.APPEALED) and target == EvaluationStatus.CALIBRATION:
+        # An admin's reopen, or an appeal upheld: the same reopening.
+        if not actor.is_admin or _is_employee(actor, evaluation):
             raise refused
         _require_cycle_in_calibration(context.cycle)
         audit_before.update(
@@ -282,7 +312,7 @@ async def transition(session: AsyncSession, actor: Actor, evaluation: Evaluation
         evaluation.rating = evaluation.snapshot = evaluation.finalized_at = None
     evaluation.status = target
     await session.flush()
-    if target == EvaluationStatus.CALIBRATION and current == EvaluationStatus.FINALIZED:
+    if target == EvaluationStatus.CALIBRATION and current in FROZEN_EVALUATION_STATES:
         await figures.evaluations_changed(session, Evaluation.id == evaluation.id)
     record_transition(session, actor, EVALUATION_STATES, evaluation.id, current, target, body.comment, at=now)
     after = {"status": target, "comment": body.comment}

@@ -10,19 +10,33 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, String, Uuid, bindparam, exists, func, insert, select, text, update
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Numeric,
+    String,
+    Uuid,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import outbox
 from app.core.access import Actor
-from app.core.enums import EvaluationStatus, KprStatus, PlanStatus
+from app.core.enums import EvaluationStatus, EventType, KprStatus, PlanStatus
 from app.core.errors import Conflict
 from app.core.i18n import translate
 from app.core.problems import ProblemCode
 from app.core.transitions import StateMachine, insert_transitions_from, record_transitions
 from app.evaluations import figures as fig
 from app.figures import service as figures
-from app.models import Cycle, Employee, Evaluation, Kpr, Plan
+from app.models import Cycle, Employee, Evaluation, Kpr, Plan, StateTransition
 from app.models.types import UtcDateTime
 from app.scoring.policy import policy_from_json
 
@@ -32,13 +46,29 @@ EVALUATION_STATES = StateMachine(
         EvaluationStatus.SELF_REVIEW: (EvaluationStatus.MANAGER_REVIEW,),
         EvaluationStatus.MANAGER_REVIEW: (EvaluationStatus.CALIBRATION,),
         EvaluationStatus.CALIBRATION: (EvaluationStatus.FINALIZED,),
-        EvaluationStatus.FINALIZED: (EvaluationStatus.ACKNOWLEDGED, EvaluationStatus.CALIBRATION),
+        EvaluationStatus.FINALIZED: (
+            EvaluationStatus.ACKNOWLEDGED,
+            EvaluationStatus.CALIBRATION,
+            EvaluationStatus.APPEALED,
+        ),
+        # An appeal (复议): upheld, the evaluation is reopened for calibration; rejected, it is final again.
+        EvaluationStatus.APPEALED: (EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED),
     },
 )
 REVIEW_STATES = (EvaluationStatus.SELF_REVIEW, EvaluationStatus.MANAGER_REVIEW)
 MAX_BLOCKERS = 100
 # Evaluations per chunk of a cycle-wide step: a few MiB of rows and snapshots at a time.
 CHUNK = 2000
+
+# The events of the cycle-wide steps: one per evaluation, its resource rendered at fan-out (app.core.outbox).
+OPENED_EVENT = outbox.deferred_transition(None, EvaluationStatus.SELF_REVIEW)
+FINALIZED_EVENT = outbox.deferred_transition(EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED)
+
+
+async def _publish(session: AsyncSession, actor: Actor, ids: Sequence[uuid.UUID], data: dict[str, Any]) -> None:
+    await outbox.publish_deferred(
+        session, actor.organization_id, EventType.EVALUATION_TRANSITIONED, EVALUATION_STATES.entity_type, ids, data
+    )
 
 
 def _now() -> datetime:
@@ -83,11 +113,16 @@ _OPEN_STATEMENT = text(
              AS u(plan_id, employee_id, reviewer_id, results_score, final_score, rating)
         RETURNING id
     )
-    INSERT INTO state_transitions (id, organization_id, entity_type, entity_id, from_state, to_state, comment,
-                                   actor, at)
-    SELECT gen_random_uuid(), :org, :entity_type, opened.id, NULL, :status, NULL, :actor, :now FROM opened
+    , recorded AS (
+        INSERT INTO state_transitions (id, organization_id, entity_type, entity_id, from_state, to_state, comment,
+                                       actor, at)
+        SELECT gen_random_uuid(), :org, :entity_type, opened.id, NULL, :status, NULL, :actor, :now FROM opened
+    )
+    INSERT INTO outbox_events (id, organization_id, type, occurred_at, data, resource_type, resource_id)
+    SELECT gen_random_uuid(), :org, :event_type, :now, :event_data, :entity_type, opened.id FROM opened
     """
 ).bindparams(
+    bindparam("event_data", type_=JSON),
     bindparam("org", type_=Uuid),
     bindparam("cycle", type_=Uuid),
     bindparam("now", type_=UtcDateTime),
@@ -133,6 +168,8 @@ async def _open_postgres(
         "status": EvaluationStatus.SELF_REVIEW.value,
         "entity_type": EVALUATION_STATES.entity_type,
         "actor": actor.subject,
+        "event_type": EventType.EVALUATION_TRANSITIONED.value,
+        "event_data": OPENED_EVENT,
     }
     chunks = []
     async for partition in rows.partitions():
@@ -176,6 +213,7 @@ async def _open_chunk(session: AsyncSession, actor: Actor, cycle: Cycle, rows: S
         transitions.append((evaluation_id, None, EvaluationStatus.SELF_REVIEW))
     await session.execute(insert(Evaluation), evaluations)
     await record_transitions(session, actor, EVALUATION_STATES, transitions, at=now)
+    await _publish(session, actor, [row["id"] for row in evaluations], OPENED_EVENT)
 
 
 def frozen_snapshot(
@@ -259,8 +297,20 @@ async def finalize_for_close(session: AsyncSession, actor: Actor, cycle: Cycle) 
             .returning(Evaluation.id)
             .cte("finalized")
         )
-        statement = insert_transitions_from(
-            actor, EVALUATION_STATES, finalized.c.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED, now
+        recorded = (
+            insert_transitions_from(
+                actor, EVALUATION_STATES, finalized.c.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED, now
+            )
+            .returning(StateTransition.entity_id)
+            .cte("recorded")
+        )
+        statement = outbox.insert_deferred_from(
+            actor.organization_id,
+            EventType.EVALUATION_TRANSITIONED,
+            EVALUATION_STATES.entity_type,
+            recorded.c.entity_id,
+            FINALIZED_EVENT,
+            now,
         )
         while True:
             result = await session.execute(statement)
@@ -299,3 +349,4 @@ async def _finalize_chunk(
     # ORM bulk UPDATE by primary key: one executemany, not one round trip per evaluation.
     await session.execute(update(Evaluation), updates)
     await record_transitions(session, actor, EVALUATION_STATES, transitions, at=now)
+    await _publish(session, actor, [row.id for row in rows], FINALIZED_EVENT)

@@ -13,13 +13,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.enums import EvaluationStatus, FeedbackStatus, KprStatus
+from app.core.enums import FROZEN_EVALUATION_STATES, FeedbackStatus, KprStatus
 from app.figures.kprs import CHUNK, store
 from app.models import Cycle, Evaluation, FeedbackRequest, Kpr
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
 
-FROZEN_STATES = frozenset({EvaluationStatus.FINALIZED, EvaluationStatus.ACKNOWLEDGED})
+FROZEN_STATES = FROZEN_EVALUATION_STATES
 COLUMNS = (
     Evaluation.id,
     Evaluation.plan_id,

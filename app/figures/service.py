@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.figures import evaluations, goals, kprs
 from app.figures.kprs import CHUNK, Touched, ids_condition
 from app.figures.trees import subtrees_of
-from app.models import Evaluation, Goal, Kpr
+from app.models import Cycle, Evaluation, Goal, Kpr
 from app.scoring.engine import Policy
 from app.scoring.policy import policy_from_json
 
@@ -50,6 +50,12 @@ async def _settle(session: AsyncSession, touched: Touched) -> None:
     plans = list(touched.plans)
     for start in range(0, len(plans), CHUNK):
         await evaluations.refresh(session, Evaluation.plan_id.in_(plans[start : start + CHUNK]))
+
+
+async def new_kprs(session: AsyncSession, rows: list[dict[str, Any]], cycle: Cycle) -> None:
+    """The figures of KPRs about to be inserted (bulk creation), written into their rows; after the INSERT, the goals
+    they align to need ``goals_changed``."""
+    await kprs.fill_new(session, rows, cycle)
 
 
 async def goals_changed(

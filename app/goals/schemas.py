@@ -38,6 +38,9 @@ class Goal(OutputModel):
         description="Σ w·p / Σ w over child goals (w = weight) and active aligned KPRs (w = goal_weight) that have "
         "a progress; null when none has."
     )
+    source_goal_id: uuid.UUID | None = Field(
+        default=None, description="The goal this one was rolled over from (POST /cycles/{id}/rollover)."
+    )
     created_at: UtcDatetime
     updated_at: UtcDatetime
 

@@ -67,6 +67,9 @@ class Kpr(OutputModel):
     due_date: Day | None
     status: Choice[KprStatus]
     template_id: uuid.UUID | None
+    source_kpr_id: uuid.UUID | None = Field(
+        default=None, description="The KPR this one was rolled over from (POST /cycles/{id}/rollover)."
+    )
     current_value: Measure | None = Field(description="Newest check-in at or before as_of; null before the first.")
     achievement: Figure | None = Field(description="100·(x−b)/(t−b); may be negative or above 100.")
     progress: Figure | None = Field(description="Achievement clamped to 0–100.")

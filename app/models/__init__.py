@@ -8,12 +8,14 @@ from app.models.org import ApiKey, Department, Employee, Organization
 from app.models.planning import CheckIn, Cycle, Goal, Kpi, Kpr, Plan, Revision
 from app.models.platform import AuditEvent, IdempotencyKey, StateTransition
 from app.models.rewards import RewardItem, RewardRun
+from app.models.together import Comment, Reminder, Task
 
 __all__ = [
     "ApiKey",
     "AuditEvent",
     "Base",
     "CheckIn",
+    "Comment",
     "Conversation",
     "Cycle",
     "Department",
@@ -27,11 +29,13 @@ __all__ = [
     "Organization",
     "OutboxEvent",
     "Plan",
+    "Reminder",
     "Revision",
     "RewardItem",
     "RewardRun",
     "ScheduledJob",
     "StateTransition",
+    "Task",
     "Webhook",
     "WebhookDelivery",
 ]

@@ -36,6 +36,11 @@ class OutboxEvent(IdMixin, Base):
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
     # Set when fanned out. A webhook.test event is addressed to one webhook and made with its delivery, dispatched.
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # A bulk change (a cycle's evaluations finalized at close) records its events in SQL, where the API's shape of
+    # each resource cannot be made: ``data.resource`` is then filled at fan-out from the resource named here, by the
+    # domain's one presenter, and only when a webhook subscribes (app.webhooks.delivery).
+    resource_type: Mapped[str | None] = mapped_column(String(32))
+    resource_id: Mapped[uuid.UUID | None] = mapped_column()
 
 
 class Webhook(IdMixin, TimestampMixin, Base):

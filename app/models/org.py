@@ -20,7 +20,11 @@ class Organization(IdMixin, TimestampMixin, Base):
 
 class Department(IdMixin, TimestampMixin, Base):
     __tablename__ = "departments"
-    __table_args__ = (UniqueConstraint("organization_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "code"),
+        # ?updated_since= (DESIGN §14): what changed since a sync client's last visit, in (updated_at, id) order.
+        Index("ix_departments_org_updated", "organization_id", "updated_at", "id"),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -37,6 +41,7 @@ class Employee(IdMixin, TimestampMixin, Base):
     __table_args__ = (
         UniqueConstraint("organization_id", "external_id"),
         Index("ix_employees_organization_id_name", "organization_id", "name"),
+        Index("ix_employees_org_updated", "organization_id", "updated_at", "id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)

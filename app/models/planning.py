@@ -5,7 +5,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin, utcnow
@@ -26,6 +39,7 @@ class Cycle(IdMixin, TimestampMixin, Base):
 
 class Goal(IdMixin, TimestampMixin, Base):
     __tablename__ = "goals"
+    __table_args__ = (Index("ix_goals_org_updated", "organization_id", "updated_at", "id"),)
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     cycle_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cycles.id"), index=True)
@@ -37,6 +51,8 @@ class Goal(IdMixin, TimestampMixin, Base):
     weight: Mapped[Decimal] = mapped_column(ExactDecimal, default=Decimal(1))
     # Derived (DESIGN §15): kept current by app.figures whenever a child goal or an aligned KPR changes.
     progress: Mapped[Decimal | None] = mapped_column(FigureDecimal)
+    # The goal this one was rolled over from (DESIGN §12): a second rollover finds it and copies nothing twice.
+    source_goal_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
 
 
 class Plan(IdMixin, TimestampMixin, Base):
@@ -51,7 +67,11 @@ class Plan(IdMixin, TimestampMixin, Base):
 
 class Kpr(IdMixin, TimestampMixin, Base):
     __tablename__ = "kprs"
-    __table_args__ = (Index("ix_kprs_cycle_owner", "cycle_id", "owner_id"),)
+    __table_args__ = (
+        Index("ix_kprs_cycle_owner", "cycle_id", "owner_id"),
+        Index("ix_kprs_org_metric_key", "organization_id", "metric_key"),
+        Index("ix_kprs_org_updated", "organization_id", "updated_at", "id"),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
@@ -72,6 +92,10 @@ class Kpr(IdMixin, TimestampMixin, Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
     template_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The KPR this one was rolled over from (DESIGN §12).
+    source_kpr_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, index=True)
+    # What a BI or ERP system pushes figures under (DESIGN §14): one key may track many KPRs and KPIs.
+    metric_key: Mapped[str | None] = mapped_column(String(100))
     # Derived (DESIGN §15): kept current by app.figures in the transaction that changes an input (a check-in, the
     # definition, the cycle's policy or dates, the goal chain). ``smart`` keeps statuses and message codes with their
     # parameters, rendered in the reader's language; NULL only until the first refresh after an upgrade.
@@ -84,6 +108,7 @@ class Kpr(IdMixin, TimestampMixin, Base):
 
 class Kpi(IdMixin, TimestampMixin, Base):
     __tablename__ = "kpis"
+    __table_args__ = (Index("ix_kpis_org_metric_key", "organization_id", "metric_key"),)
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
     kpr_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("kprs.id", ondelete="CASCADE"), index=True)
@@ -93,6 +118,8 @@ class Kpi(IdMixin, TimestampMixin, Base):
     baseline: Mapped[Decimal] = mapped_column(ExactDecimal)
     target: Mapped[Decimal] = mapped_column(ExactDecimal)
     frequency: Mapped[str] = mapped_column(String(16))
+    source_kpi_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    metric_key: Mapped[str | None] = mapped_column(String(100))
 
 
 class CheckIn(IdMixin, Base):
@@ -116,6 +143,23 @@ class CheckIn(IdMixin, Base):
     author_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employees.id"))
     author: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    # Where a pushed figure came from and its id there (POST /check-ins/bulk): the key of its idempotency.
+    source: Mapped[str | None] = mapped_column(String(100))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+
+
+# A pushed figure is stored once (DESIGN §14): a repeat of (source, external_id) on the same KPR or KPI is found by
+# this index, even when concurrent retries race (the subject is whichever of kpr_id and kpi_id is set).
+Index(
+    "uq_check_ins_pushed",
+    CheckIn.organization_id,
+    CheckIn.source,
+    CheckIn.external_id,
+    func.coalesce(CheckIn.kpr_id, CheckIn.kpi_id),
+    unique=True,
+    postgresql_where=text("external_id IS NOT NULL"),
+    sqlite_where=text("external_id IS NOT NULL"),
+)
 
 
 class Revision(IdMixin, TimestampMixin, Base):

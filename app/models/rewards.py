@@ -3,11 +3,11 @@
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
-from app.models.types import ExactDecimal
+from app.models.types import ExactDecimal, FigureDecimal
 
 
 class RewardRun(IdMixin, TimestampMixin, Base):
@@ -19,8 +19,9 @@ class RewardRun(IdMixin, TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     currency: Mapped[str] = mapped_column(String(3))
     budget: Mapped[Decimal | None] = mapped_column(ExactDecimal)
-    # budget / Σ base·coefficient, kept unrounded (a true quotient: more digits than any stored money figure).
-    scale: Mapped[Decimal] = mapped_column(Numeric(40, 30))
+    # budget / Σ base·coefficient to 40 significant digits, as the arithmetic made it (app/scoring/rewards.py): a
+    # figure column, so it is kept exactly on SQLite too (a NUMERIC there goes through float) and is not capped in size.
+    scale: Mapped[Decimal] = mapped_column(FigureDecimal)
     total: Mapped[Decimal] = mapped_column(ExactDecimal)
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(255))

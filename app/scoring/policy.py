@@ -23,7 +23,7 @@ from pydantic import (
 from app.core.schemas import JSON_NUMBER, NOT_BLANK, STORED
 from app.scoring import engine
 
-__all__ = ["BandIn", "ComponentsIn", "GuidelineIn", "PolicyIn", "policy_from_json"]
+__all__ = ["PRICED", "BandIn", "ComponentsIn", "GuidelineIn", "PolicyIn", "policy_from_json"]
 
 MAX_BANDS = 20
 
@@ -160,8 +160,10 @@ class PolicyIn(BaseModel):
                 rating: value for rating, value in self.reward_coefficients.items() if rating in ratings
             }
         missing = [rating for rating in ratings if rating not in self.reward_coefficients]
-        # A policy stored before coefficients existed still reads; a reward run skips the ratings it cannot price.
-        if missing and not (info.context or {}).get("stored"):
+        # A policy stored before coefficients existed still reads (a reward run skips the ratings it cannot price);
+        # a change of its bands or coefficients is held to the rule (``PRICED``).
+        context = info.context or {}
+        if missing and (not context.get("stored") or context.get("priced")):
             raise ValueError(f"reward_coefficients needs a coefficient for every band; missing: {', '.join(missing)}")
         extra = sorted(set(self.reward_coefficients) - set(ratings))
         if extra:
@@ -218,6 +220,10 @@ class PolicyIn(BaseModel):
                 "escalate_after_days": policy.escalate_after_days,
             }
         )
+
+
+# Validation context of a stored policy being changed in its bands or coefficients: every band needs its coefficient.
+PRICED = {**STORED, "priced": True}
 
 
 def policy_from_json(data: Mapping[str, Any] | None) -> engine.Policy:

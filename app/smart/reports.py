@@ -84,11 +84,16 @@ def assess(
     goal_id: uuid.UUID | None,
     cycle: Cycle | None,
     goals: dict[uuid.UUID, GoalNode],
+    policy: engine.Policy | None = None,
 ) -> check.SmartReport:
-    """One report, not yet rendered: what a KPR row stores (``as_stored``) and what a draft check renders."""
+    """One report, not yet rendered: what a KPR row stores (``as_stored``) and what a draft check renders.
+
+    ``policy`` is the cycle's, when the caller has it parsed already (a bulk refresh parses each cycle's once: parsing
+    it per KPR took 60% of a 25,000-KPR rollover)."""
     goal = goals.get(goal_id) if goal_id is not None else None
     found = goal is not None and goal.organization_id == organization_id
-    policy = policy_from_json(cycle.policy) if cycle is not None else engine.DEFAULT_POLICY
+    if policy is None:
+        policy = policy_from_json(cycle.policy) if cycle is not None else engine.DEFAULT_POLICY
     context = check.SmartContext(
         goal_found=found,
         goal_cycle_compatible=found and goal is not None and goal.cycle_id in (None, cycle.id if cycle else None),

@@ -29,7 +29,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("budget", app.models.types.ExactDecimal(precision=24, scale=8), nullable=True),
-        sa.Column("scale", sa.Numeric(precision=40, scale=30), nullable=False),
+        sa.Column("scale", app.models.types.FigureDecimal(), nullable=False),
         sa.Column("total", app.models.types.ExactDecimal(precision=24, scale=8), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("created_by", sa.String(length=255), nullable=False),

@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from app.core.enums import EventType
+from app.core.enums import EventType, RewardSkipReason
 from app.core.messages import LOCALES, MESSAGES
 from app.core.problems import ProblemCode
 from app.cycles.reports import EXPORT_COLUMNS
 from app.goals.service import LEVEL_RANK
+from app.rewards.export import COLUMNS as REWARD_EXPORT_COLUMNS
+from app.scoring.rewards import INPUT_CODES as REWARD_INPUT_CODES
 
 APP = Path(__file__).resolve().parents[2] / "app"
 CATALOGUE = APP / "core" / "messages.py"
@@ -156,6 +158,9 @@ def _dynamic_codes() -> dict[str, set[str]]:
         "smart.direction.": {"increase", "decrease"},  # a target equal to or across the baseline needs a direction
         "problem.meaning.": set(ProblemCode),
         "problem.remedy.": set(ProblemCode),
+        "reward.input.": set(REWARD_INPUT_CODES),
+        "reward.skipped.": set(RewardSkipReason),
+        "reward.export.": set(REWARD_EXPORT_COLUMNS),
     }
 
 

@@ -1,0 +1,1 @@
+"""Reward runs (DESIGN §11): from final ratings to amounts."""
