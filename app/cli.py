@@ -1,4 +1,4 @@
-"""The ``kpr`` command: migrate, serve, worker, demo, token, openapi, errors."""
+"""The ``kpr`` command: migrate, serve, worker, demo, token, openapi, errors, remind."""
 
 import argparse
 import asyncio
@@ -6,7 +6,7 @@ import json
 import signal
 import sys
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import uvicorn
@@ -21,7 +21,9 @@ from app.core.security import TOKEN_TTL, mint_token
 from app.demo import load_demo
 from app.figures import service as figures
 from app.main import create_app
+from app.models.base import utcnow
 from app.ops import problems
+from app.tasks import reminders
 from app.worker import Worker
 
 ALEMBIC_INI = Path(__file__).resolve().parent.parent / "alembic.ini"
@@ -131,6 +133,42 @@ def _cmd_errors(_: argparse.Namespace) -> None:
     print(problems.markdown(), end="")
 
 
+def _instant(text: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("an RFC 3339 timestamp, e.g. 2026-12-03T09:00:00Z") from exc
+    if at.tzinfo is None:
+        raise argparse.ArgumentTypeError("the timestamp needs an offset, e.g. 2026-12-03T09:00:00+08:00")
+    return at
+
+
+def _report_progress(done: int, total: int, organization: reminders.OrgInfo, sent: reminders.Sent) -> None:
+    print(
+        f"[{done}/{total}] {organization.name}: {sent.reminders} reminders, {sent.escalations} escalations",
+        file=sys.stderr,
+    )
+
+
+async def _remind(settings: Settings, at: datetime) -> reminders.Sent:
+    engine = create_engine(settings)
+    try:
+        return await reminders.remind_all(create_sessionmaker(engine), at, _report_progress)
+    finally:
+        await engine.dispose()
+
+
+def _cmd_remind(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    migrate()
+    at: datetime = args.at or utcnow()
+    sent = asyncio.run(_remind(settings, at))
+    organizations = f"{sent.organizations} organization{'' if sent.organizations == 1 else 's'}"
+    print(
+        f"sent {sent.reminders} reminders and {sent.escalations} escalations in {organizations} as of {at.isoformat()}"
+    )
+
+
 def _positive_hours(text: str) -> float:
     hours = float(text)
     if not 0 < hours <= MAX_TOKEN_HOURS:
@@ -172,6 +210,12 @@ def main(argv: list[str] | None = None) -> None:
 
     commands.add_parser("openapi", help="print the OpenAPI document").set_defaults(func=_cmd_openapi)
     commands.add_parser("errors", help="print the error-code catalogue (docs/errors.md)").set_defaults(func=_cmd_errors)
+
+    remind = commands.add_parser(
+        "remind", help="send today's task reminders and escalations (events), at most once per task and day"
+    )
+    remind.add_argument("--at", type=_instant, help="as of this RFC 3339 instant instead of now")
+    remind.set_defaults(func=_cmd_remind)
 
     args = parser.parse_args(argv)
     configure_logging(get_settings().log_level)

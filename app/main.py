@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from app.api_keys.router import router as api_keys
 from app.audit.router import router as audit
 from app.checkins.router import router as checkins
+from app.comments.router import router as comments
 from app.conversations.router import router as conversations
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker, read_engine
@@ -46,6 +47,7 @@ from app.scim.responses import scim_error_response
 from app.scim.router import SCIM_PREFIX
 from app.scim.router import router as scim
 from app.scoring.router import router as scoring
+from app.tasks.router import router as tasks
 from app.webhooks.router import router as webhooks
 from app.worker import Worker, running
 
@@ -124,6 +126,8 @@ DOMAINS = (
     webhooks,
     imports,
     rewards,
+    comments,
+    tasks,
     feedback,
     conversations,
 )
@@ -155,6 +159,8 @@ OPENAPI_TAGS = [
     },
     {"name": "imports", "description": "Sync in: departments and employees upserted from CSV or XLSX (admins)."},
     {"name": "rewards", "description": "Reward runs: a closed cycle's final ratings turned into amounts (admins)."},
+    {"name": "comments", "description": "Discussion threads on goals, KPRs and evaluations, with mentions."},
+    {"name": "tasks", "description": "What the caller must do next: derived from the state, closed by doing the work."},
     {"name": "feedback", "description": "360 feedback on an evaluation: requests to reviewers, anonymous responses."},
     {"name": "conversations", "description": "Result conversations (绩效面谈) on an evaluation, and what was agreed."},
 ]

@@ -33,6 +33,7 @@ from app.goals import presenter as goal_presenter
 from app.kprs import presenter as kpr_presenter
 from app.models import Evaluation, Goal, Kpr, ScheduledJob
 from app.models.base import utcnow
+from app.tasks import reminders
 from app.webhooks import delivery
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,11 @@ class Job:
     run: Callable[[AsyncSession, datetime], Awaitable[object]]
 
 
-JOBS: Sequence[Job] = (Job("prune_outbox", timedelta(days=1), delivery.prune),)
+JOBS: Sequence[Job] = (
+    Job("prune_outbox", timedelta(days=1), delivery.prune),
+    # Reminders and escalations (DESIGN §12); sent at most once per task and day, so a late or repeated run is safe.
+    Job("remind_tasks", timedelta(days=1), reminders.daily),
+)
 # How fan-out renders the resources of events recorded in bulk (app.core.outbox.publish_deferred), by type.
 RENDERERS: Mapping[str, Renderer] = {
     "evaluation": partial(outbox.render_with, Evaluation, evaluation_presenter.present_many),

@@ -40,10 +40,10 @@ echo "the README walk-through works as written: $(grep -c . "$work/walk.log") re
 
 recipes=$(blocks "$root/docs/recipes.md")
 PORT=$port KPR_HOME=$root bash -e -c "$recipes" > "$work/recipes.log" 2>&1 || { cat "$work/recipes.log"; exit 1; }
-for expected in "HTTP 412" "idempotent-replayed: true" "HTTP 422" "copied: {'goals': 0, 'plans': 0, 'kprs': 0, 'kpis': 0}" '"active":false' '"created":50'; do
+for expected in "HTTP 412" "idempotent-replayed: true" "HTTP 422" "copied: {'goals': 0, 'plans': 0, 'kprs': 0, 'kpis': 0}" '"active":false' '"created":50' 'sent 0 reminders and 0 escalations'; do
   grep -q "$expected" "$work/recipes.log" || { cat "$work/recipes.log"; echo "docs/recipes.md: no '$expected'"; exit 1; }
 done
-grep "^copied:" "$work/recipes.log"
+grep -E "^copied:|open tasks:|^sent " "$work/recipes.log"
 echo "docs/recipes.md works as written"
 
 receiver_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

@@ -133,3 +133,12 @@ async def authorize_employee_data(
         raise NotFound(resource, entity_id)
     if write and not (manager or (actor.is_service and service_may_write)):
         raise Forbidden(action="change this")
+
+
+def reads_employee_data(
+    reader: InstrumentedAttribute[uuid.UUID] | ColumnElement[uuid.UUID], owner_id: uuid.UUID
+) -> ColumnElement[bool]:
+    """A WHERE clause holding when ``reader`` (an employee id) reads ``owner_id``'s data by the rule of
+    ``can_read_employee_data``, for many readers at once: the owner and every manager above them. Admins and services
+    read it too, by their role, which the org chart does not know."""
+    return (reader == owner_id) | reader.in_(managers_of(owner_id))

@@ -167,3 +167,49 @@ class DeliveryStatus(StrEnum):
     PENDING = "pending"
     DELIVERED = "delivered"
     FAILED = "failed"
+
+
+class CommentEntityType(StrEnum):
+    """What a comment thread hangs on (DESIGN §12)."""
+
+    GOAL = "goal"
+    KPR = "kpr"
+    EVALUATION = "evaluation"
+
+
+class TaskKind(StrEnum):
+    """What a task asks of its person (DESIGN §12; fixed names). Every kind but ``mention`` is derived from the state
+    it is about; a mention is a stored row its person closes."""
+
+    SUBMIT_PLAN = "submit_plan"
+    APPROVE_PLAN = "approve_plan"
+    DECIDE_REVISION = "decide_revision"
+    CHECK_IN = "check_in"
+    SELF_REVIEW = "self_review"
+    MANAGER_REVIEW = "manager_review"
+    FEEDBACK = "feedback"
+    ACKNOWLEDGE = "acknowledge"
+    MENTION = "mention"
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+
+
+class TaskEntityType(StrEnum):
+    """What a task is about: the row its work changes (or, for a mention, the entity the comment hangs on)."""
+
+    PLAN = "plan"
+    KPR = "kpr"
+    REVISION = "revision"
+    EVALUATION = "evaluation"
+    FEEDBACK_REQUEST = "feedback_request"
+    GOAL = "goal"
+
+
+class ReminderKind(StrEnum):
+    """What was sent about a task on a day: a reminder to its person, or an escalation to their managers."""
+
+    REMINDER = "reminder"
+    ESCALATION = "escalation"

@@ -1065,6 +1065,65 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     "reward.export.amount": {"en": "Amount ({currency})", "zh-CN": "金额（{currency}）"},
     "reward.export.skipped_reason": {"en": "Skipped because", "zh-CN": "跳过原因"},
     "reward.export.sheet": {"en": "{cycle} rewards", "zh-CN": "{cycle}奖金"},
+    # --- Working together (DESIGN §12): comments, mentions and tasks.
+    "MENTION_NOT_ALLOWED": {"en": "Mention not allowed", "zh-CN": "不能提及该人员"},
+    "problem.meaning.MENTION_NOT_ALLOWED": {
+        "en": "A comment mentions someone who may not see what it is about (for a KPR or an evaluation: anyone but "
+        "its employee and the managers above them), or who is not an active employee of the organization.",
+        "zh-CN": "评论提及的人员无权查看评论所针对的内容（对 KPR 或评估而言，只有其员工本人及其上级可以查看），"
+        "或不是本组织的在职员工。",
+    },
+    "problem.remedy.MENTION_NOT_ALLOWED": {
+        "en": "Leave those people out (see `refused_ids`), or discuss it where they may read it.",
+        "zh-CN": "请去掉这些人员（见 `refused_ids`），或在他们可以查看的地方讨论。",
+    },
+    "detail.mention_not_allowed": {
+        "en": "{count} of the people mentioned may not see this, or are not active employees of the organization.",
+        "zh-CN": "所提及的人员中有 {count} 人无权查看此内容，或不是本组织的在职员工。",
+    },
+    "field.mention_not_allowed": {
+        "en": "may not see what the comment is about, or is not an active employee of the organization",
+        "zh-CN": "无权查看评论所针对的内容，或不是本组织的在职员工",
+    },
+    "detail.comment_deleted": {
+        "en": "The comment was deleted; a deleted comment cannot be edited.",
+        "zh-CN": "该评论已删除，已删除的评论不能编辑。",
+    },
+    "resource.comment": {"en": "Comment", "zh-CN": "评论"},
+    "resource.task": {"en": "Task", "zh-CN": "待办"},
+    "action.change this comment": {"en": "change this comment", "zh-CN": "修改此评论"},
+    "action.delete this comment": {"en": "delete this comment", "zh-CN": "删除此评论"},
+    "action.write comments": {"en": "write comments", "zh-CN": "发表评论"},
+    "task.title.submit_plan": {
+        "en": "Submit your plan for {cycle}",
+        "zh-CN": "提交{cycle}的绩效计划",
+    },
+    "task.title.approve_plan": {
+        "en": "Approve {person}'s plan for {cycle}",
+        "zh-CN": "审批{person}的{cycle}绩效计划",
+    },
+    "task.title.decide_revision": {
+        "en": "Decide {person}'s revision of “{kpr}”",
+        "zh-CN": "审批{person}对“{kpr}”的修订申请",
+    },
+    "task.title.check_in": {"en": "Check in on “{kpr}”", "zh-CN": "更新“{kpr}”的进展"},
+    "task.title.self_review": {
+        "en": "Write your self-review for {cycle}",
+        "zh-CN": "填写{cycle}的自评",
+    },
+    "task.title.manager_review": {
+        "en": "Review {person} for {cycle}",
+        "zh-CN": "完成对{person}的{cycle}上级评价",
+    },
+    "task.title.feedback": {
+        "en": "Give feedback on {person} for {cycle}",
+        "zh-CN": "为{person}提供{cycle}的反馈",
+    },
+    "task.title.acknowledge": {
+        "en": "Acknowledge your result for {cycle}",
+        "zh-CN": "确认{cycle}的绩效结果",
+    },
+    "task.title.mention": {"en": "{person} mentioned you: {text}", "zh-CN": "{person}在评论中提到了你：{text}"},
     # --- Feedback and result conversations (DESIGN §10).
     "resource.feedback_request": {"en": "Feedback request", "zh-CN": "反馈请求"},
     "resource.conversation": {"en": "Conversation", "zh-CN": "绩效面谈"},

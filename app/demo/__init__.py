@@ -1,7 +1,8 @@
 """``kpr demo``: a demo manufacturer in Chinese, and tokens to explore it with.
 
 The demo is loaded through the services like any caller (``calls``), from plain tables (``data``): the org chart
-(``org``), an active annual cycle (``planning``) and a quarter waiting in calibration (``evaluations``).
+(``org``), an active annual cycle (``planning``), a quarter waiting in calibration (``evaluations``), and people
+discussing the annual results, which leaves each demo token something on its task list (``together``).
 """
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from app.demo.data import DEMO_ORG_ID, ORG_NAME, PEOPLE, ROLES, TOKENS
 from app.demo.evaluations import load_quarter_in_calibration
 from app.demo.org import is_loaded, load_company
 from app.demo.planning import load_annual_cycle
+from app.demo.together import load_conversations
 
 __all__ = ["DEMO_ORG_ID", "load_demo", "load_into"]
 
@@ -48,8 +50,9 @@ async def load_demo(settings: Settings, base_url: str = "http://127.0.0.1:8000")
 
 async def _load(session: AsyncSession) -> None:
     company = await load_company(session)
-    await load_annual_cycle(session, company)
+    annual = await load_annual_cycle(session, company)
     await load_quarter_in_calibration(session, company)
+    await load_conversations(session, company, annual)
 
 
 def _print_tokens(settings: Settings, base_url: str) -> None:

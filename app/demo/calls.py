@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.checkins import service as checkins
 from app.checkins.schemas import CheckInCreate
+from app.comments import service as comments
+from app.comments.schemas import CommentCreate
 from app.conversations import service as conversations
 from app.conversations.schemas import ConversationCreate
 from app.core.access import Actor
@@ -36,8 +38,10 @@ from app.kpis import service as kpis
 from app.kpis.schemas import KpiCreate
 from app.kprs import service as kprs
 from app.kprs.schemas import KprCreate
-from app.models import Conversation, Cycle, Department, Employee, FeedbackRequest, Goal, Kpi, Kpr
+from app.models import Comment, Conversation, Cycle, Department, Employee, FeedbackRequest, Goal, Kpi, Kpr, Revision
 from app.plans import service as plans
+from app.revisions import service as revisions
+from app.revisions.schemas import RevisionCreate
 
 Body = Mapping[str, Any]
 
@@ -134,6 +138,18 @@ async def calibrate(session: AsyncSession, admin: Actor, evaluation_id: uuid.UUI
 async def move_evaluation(session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, to: str) -> None:
     evaluation = await evaluations.get(session, actor, evaluation_id, lock=True)
     await evaluations.transition(session, actor, evaluation, TransitionIn(to=to))
+
+
+# --- working together -----------------------------------------------------------------------------------------------
+
+
+async def create_comment(session: AsyncSession, actor: Actor, body: Body) -> Comment:
+    return await comments.create(session, actor, CommentCreate.model_validate(body))
+
+
+async def request_revision(session: AsyncSession, actor: Actor, kpr_id: uuid.UUID, body: Body) -> Revision:
+    kpr = await kprs.get(session, actor, kpr_id, write=True)
+    return await revisions.create(session, actor, kpr, RevisionCreate.model_validate(body))
 
 
 # --- feedback and conversations -------------------------------------------------------------------------------------

@@ -291,6 +291,63 @@ MANAGER_COMMENTS = ["结果扎实，继续保持。", "过程管理需加强，�
 CALIBRATED = {"sales_lead": ("B", "跨部门校准：与同级相比贡献略高，上调一档")}
 
 
+# --- working together (DESIGN §12): a conversation on a result, and what it leaves on people's lists ------------------
+
+
+@dataclass(frozen=True)
+class CommentRow:
+    """A comment by ``author`` on an annual KPR or goal (by its key), mentioning people (by their keys)."""
+
+    author: str
+    entity_type: str  # "kpr" or "goal"
+    key: str
+    body: str
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RevisionRow:
+    """A change its owner asks for on an annual KPR (by key), waiting for their manager's decision."""
+
+    kpr: str
+    changes: dict[str, Any]
+    reason: str
+
+
+# Oldest first. Each demo token finds a mention waiting: the manager 张伟, the employee 刘洋 and the admin 赵敏.
+ANNUAL_COMMENTS = [
+    CommentRow(
+        "sales_lead",
+        "kpr",
+        "r1-revenue",
+        "@刘洋 十月累计销售额1165万元，距年度目标1200万元还差35万元。"
+        "十一月能补上吗？建议重点跟进华东几家老客户的续约。",
+        ("sales_rep1",),
+    ),
+    CommentRow(
+        "sales_rep1",
+        "kpr",
+        "r1-revenue",
+        "@张伟 收到。已和两家老客户约在十一月中旬谈续约，预计可以补足差额，有进展随时同步。",
+        ("sales_lead",),
+    ),
+    CommentRow("sales_mgr", "kpr", "r1-revenue", "进度不错。注意回款节奏，年底前别让应收账款堆积。"),
+    CommentRow(
+        "hr_spec",
+        "goal",
+        "hr-staffing",
+        "@赵敏 研发类关键岗位到岗偏慢，十一月还缺3人。是否可以增加猎头渠道的预算？",
+        ("hr_mgr",),
+    ),
+]
+# 孙丽 asks 赵敏, her manager, to re-target one result.
+ANNUAL_REVISIONS = [
+    RevisionRow(
+        "hr-turnover", {"target": Decimal("11")}, "下半年行业人才竞争加剧，申请将年度流失率目标由10%调整为11%。"
+    ),
+]
+
+
 @dataclass(frozen=True)
 class FeedbackRow:
     """Feedback asked about one person's quarter: who asks, how the reviewers relate, and each reviewer's answer —

@@ -4,6 +4,7 @@ Also the steps every demo cycle takes (goals, a drafted and agreed plan, a check
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -19,7 +20,15 @@ READING_DAY = 28
 READING_HOUR = 9
 
 
-async def load_annual_cycle(session: AsyncSession, company: Company) -> None:
+@dataclass(frozen=True)
+class AnnualCycle:
+    """The loaded annual cycle's goals and KPRs, by the data tables' keys."""
+
+    goals: dict[str, Goal]
+    kprs: dict[str, Kpr]
+
+
+async def load_annual_cycle(session: AsyncSession, company: Company) -> AnnualCycle:
     """Planned, agreed and opened for tracking: the cycle is active, every plan approved, results under way."""
     cycle = await create_cycle(session, company, ANNUAL)
     goals = await create_goals(session, company, cycle, ANNUAL_GOALS)
@@ -50,6 +59,7 @@ async def load_annual_cycle(session: AsyncSession, company: Company) -> None:
         for month, value in row.readings:
             body = {"value": Decimal(value), "recorded_at": reading_time(ANNUAL, month)}
             await calls.check_in_kpi(session, owner, kpi.id, body)
+    return AnnualCycle(goals, kprs)
 
 
 async def create_cycle(session: AsyncSession, company: Company, row: CycleRow) -> Cycle:

@@ -5,8 +5,9 @@ Revises: 0008
 Create Date: 2026-12-03 15:17:45
 
 Working together (DESIGN §12): comments with mentions, the mention tasks, the reminders sent (one per task, day and
-kind); goals, KPRs and KPIs remember what they were rolled over from. Sync in (§14): KPRs and KPIs carry a metric key,
-pushed check-ins their (source, external_id) held unique per subject, and the five lists an (updated_at, id) index.
+kind), evaluations indexed by reviewer (the reviews waiting for one); goals, KPRs and KPIs remember what they were
+rolled over from. Sync in (§14): KPRs and KPIs carry a metric key, pushed check-ins their (source, external_id) held
+unique per subject, and the five lists an (updated_at, id) index.
 """
 
 from collections.abc import Sequence
@@ -119,6 +120,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("evaluations", schema=None) as batch_op:
         batch_op.create_index("ix_evaluations_org_updated", ["organization_id", "updated_at", "id"], unique=False)
+        batch_op.create_index("ix_evaluations_reviewer_status", ["reviewer_id", "status"], unique=False)
 
     with op.batch_alter_table("goals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source_goal_id", sa.Uuid(), nullable=True))
@@ -157,6 +159,7 @@ def downgrade() -> None:
         batch_op.drop_column("source_goal_id")
 
     with op.batch_alter_table("evaluations", schema=None) as batch_op:
+        batch_op.drop_index("ix_evaluations_reviewer_status")
         batch_op.drop_index("ix_evaluations_org_updated")
 
     with op.batch_alter_table("employees", schema=None) as batch_op:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from app.core.enums import EventType, RewardSkipReason
+from app.core.enums import EventType, RewardSkipReason, TaskKind
 from app.core.messages import LOCALES, MESSAGES
 from app.core.problems import ProblemCode
 from app.cycles.reports import EXPORT_COLUMNS
@@ -161,6 +161,7 @@ def _dynamic_codes() -> dict[str, set[str]]:
         "reward.input.": set(REWARD_INPUT_CODES),
         "reward.skipped.": set(RewardSkipReason),
         "reward.export.": set(REWARD_EXPORT_COLUMNS),
+        "task.title.": set(TaskKind),  # every kind of task is titled (app.tasks.derivation)
     }
 
 

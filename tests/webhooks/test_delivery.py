@@ -289,8 +289,8 @@ async def test_the_pruning_job_runs_once_a_day_and_keeps_what_is_pending(
     other = Worker(local_settings, sessionmaker, clock=clock, worker_id="worker-b", concurrency=1)
     first, second = await worker.run_jobs(), await other.run_jobs()
 
-    assert first == ["prune_outbox"]
-    assert second == [], "two workers ran the daily job"
+    assert first == ["prune_outbox", "remind_tasks"]
+    assert second == [], "two workers ran the daily jobs"
     left = await session.execute(select(OutboxEvent.data).execution_options(populate_existing=True))
     assert [row.data["n"] for row in left] == ["still pending"]
 
