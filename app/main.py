@@ -15,6 +15,7 @@ from app.api_keys.router import router as api_keys
 from app.audit.router import router as audit
 from app.checkins.router import router as checkins
 from app.comments.router import router as comments
+from app.conversations.router import router as conversations
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_sessionmaker, read_engine
 from app.core.errors import install_error_handlers, register_error_dialect
@@ -28,6 +29,7 @@ from app.cycles.router import router as cycles
 from app.departments.router import router as departments
 from app.employees.router import router as employees
 from app.evaluations.router import router as evaluations
+from app.feedback.router import router as feedback
 from app.goals.router import router as goals
 from app.imports.router import router as imports
 from app.kpis.router import router as kpis
@@ -126,6 +128,8 @@ DOMAINS = (
     rewards,
     comments,
     tasks,
+    feedback,
+    conversations,
 )
 
 
@@ -157,6 +161,8 @@ OPENAPI_TAGS = [
     {"name": "rewards", "description": "Reward runs: a closed cycle's final ratings turned into amounts (admins)."},
     {"name": "comments", "description": "Discussion threads on goals, KPRs and evaluations, with mentions."},
     {"name": "tasks", "description": "What the caller must do next: derived from the state, closed by doing the work."},
+    {"name": "feedback", "description": "360 feedback on an evaluation: requests to reviewers, anonymous responses."},
+    {"name": "conversations", "description": "Result conversations (绩效面谈) on an evaluation, and what was agreed."},
 ]
 SERVERS = [
     {

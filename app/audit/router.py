@@ -26,6 +26,6 @@ async def list_audit_events(
     ] = None,
     entity_id: Annotated[uuid.UUID | None, Query(description="Only events of this entity.")] = None,
 ) -> Page[AuditEvent]:
-    statement = service.list_statement(actor.organization_id, entity_type, entity_id)
+    statement = service.list_statement(actor, entity_type, entity_id)
     rows, cursor = await paginate(session, statement, page, [AuditEventRow.at, AuditEventRow.id], descending=True)
     return Page(items=await present_many(session, rows), next_cursor=cursor)

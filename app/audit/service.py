@@ -11,7 +11,7 @@ from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.access import Actor
-from app.models import AuditEvent
+from app.models import AuditEvent, Evaluation, FeedbackRequest
 from app.models.base import utcnow
 
 
@@ -97,12 +97,24 @@ async def record_many(
     await session.execute(insert(AuditEvent), rows)
 
 
-def list_statement(
-    organization_id: uuid.UUID, entity_type: str | None, entity_id: uuid.UUID | None
-) -> Select[AuditEvent]:
-    statement = select(AuditEvent).where(AuditEvent.organization_id == organization_id)
+# Feedback is anonymous to the evaluated employee (DESIGN §10), an admin among them: the trail of the requests on
+# their own evaluation (who was asked, who answered what) is not theirs to read.
+ANONYMOUS_TO_THE_EVALUATED = "feedback_request"
+
+
+def list_statement(actor: Actor, entity_type: str | None, entity_id: uuid.UUID | None) -> Select[AuditEvent]:
+    statement = select(AuditEvent).where(AuditEvent.organization_id == actor.organization_id)
     if entity_type is not None:
         statement = statement.where(AuditEvent.entity_type == entity_type)
     if entity_id is not None:
         statement = statement.where(AuditEvent.entity_id == entity_id)
+    if actor.employee_id is not None and entity_type in (None, ANONYMOUS_TO_THE_EVALUATED):
+        about_them = (
+            select(FeedbackRequest.id)
+            .join(Evaluation, Evaluation.id == FeedbackRequest.evaluation_id)
+            .where(Evaluation.employee_id == actor.employee_id)
+        )
+        statement = statement.where(
+            ~((AuditEvent.entity_type == ANONYMOUS_TO_THE_EVALUATED) & AuditEvent.entity_id.in_(about_them))
+        )
     return statement

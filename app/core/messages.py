@@ -1131,4 +1131,47 @@ MESSAGES: dict[str, dict[Locale, str]] = {
         "en": "No active KPR or KPI of an active cycle tracks the metric key {metric_key}.",
         "zh-CN": "没有处于进行中周期的有效 KPR 或 KPI 使用指标键 {metric_key}。",
     },
+    # --- Feedback and result conversations (DESIGN §10).
+    "resource.feedback_request": {"en": "Feedback request", "zh-CN": "反馈请求"},
+    "resource.conversation": {"en": "Conversation", "zh-CN": "绩效面谈"},
+    "feedback.evaluation_not_in_review": {
+        "en": "Feedback is asked for and given only while the evaluation is in self_review or manager_review; it is "
+        "in '{status}'.",
+        "zh-CN": "仅当评估处于自评（self_review）或上级评估（manager_review）阶段时才能请求和提交反馈；"
+        "当前状态为“{status}”。",
+    },
+    "feedback.reviewer_not_active": {
+        "en": "{reviewer_id} is not an active employee of this organization.",
+        "zh-CN": "{reviewer_id} 不是本组织的在职员工。",
+    },
+    "feedback.reviewer_is_evaluated": {
+        "en": "{reviewer_id} is the evaluated employee, who cannot give feedback on their own evaluation.",
+        "zh-CN": "{reviewer_id} 是被评估的员工本人，不能为自己的评估提供反馈。",
+    },
+    "feedback.already_requested": {
+        "en": "These reviewers already have a live (requested or submitted) feedback request on this evaluation: "
+        "{reviewers}.",
+        "zh-CN": "以下评价人在此评估上已有进行中（已请求或已提交）的反馈请求：{reviewers}。",
+    },
+    "action.ask for feedback on this evaluation": {
+        "en": "ask for feedback on this evaluation",
+        "zh-CN": "为该评估请求反馈",
+    },
+    "action.respond to this feedback request": {"en": "respond to this feedback request", "zh-CN": "回复该反馈请求"},
+    "action.move this feedback request to '{target}'": {
+        "en": "move this feedback request to '{target}'",
+        "zh-CN": "将该反馈请求变更为“{target}”",
+    },
+    "action.record a conversation on this evaluation": {
+        "en": "record a conversation on this evaluation",
+        "zh-CN": "为该评估记录绩效面谈",
+    },
+    "action.comment on this conversation (its employee may)": {
+        "en": "comment on this conversation (its employee may)",
+        "zh-CN": "对该绩效面谈发表意见（仅被评估员工本人可以）",
+    },
+    "action.edit this conversation (its author may)": {
+        "en": "edit this conversation (its author may)",
+        "zh-CN": "修改该绩效面谈记录（仅记录人可以）",
+    },
 }

@@ -49,9 +49,10 @@ class Scores:
 
 def _scores(row: Sequence[Any], items_by_plan: dict[uuid.UUID, list[fig.Item]], policy: engine.Policy) -> Scores:
     """A row of SCORED_COLUMNS: the stored rating once frozen, else scored from the items as of then."""
-    status, plan_id, manager_score, self_score, calibrated_rating, rating = row
+    status, plan_id, manager_score, self_score, peer_score, calibrated_rating, rating = row
     if status not in fig.FROZEN_STATES:
-        rating = fig.combine(items_by_plan.get(plan_id, []), manager_score, self_score, policy).rating
+        # The peer score as stored: feedback responses keep no history to read as of a past time.
+        rating = fig.combine(items_by_plan.get(plan_id, []), manager_score, self_score, policy, peer_score).rating
     return Scores(status, engine.final_rating(rating, calibrated_rating))
 
 
@@ -60,6 +61,7 @@ SCORED_COLUMNS = (
     Evaluation.plan_id,
     Evaluation.manager_score,
     Evaluation.self_score,
+    Evaluation.peer_score,
     Evaluation.calibrated_rating,
     Evaluation.rating,
 )

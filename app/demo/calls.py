@@ -16,6 +16,8 @@ from app.checkins import service as checkins
 from app.checkins.schemas import CheckInCreate
 from app.comments import service as comments
 from app.comments.schemas import CommentCreate
+from app.conversations import service as conversations
+from app.conversations.schemas import ConversationCreate
 from app.core.access import Actor
 from app.core.auth import resolve_actor
 from app.core.schemas import TransitionIn
@@ -28,13 +30,15 @@ from app.employees import service as employees
 from app.employees.schemas import EmployeeCreate
 from app.evaluations import service as evaluations
 from app.evaluations.schemas import CalibrationIn, ReviewIn
+from app.feedback import service as feedback
+from app.feedback.schemas import FeedbackRequestCreate, FeedbackResponseIn
 from app.goals import service as goals
 from app.goals.schemas import GoalCreate
 from app.kpis import service as kpis
 from app.kpis.schemas import KpiCreate
 from app.kprs import service as kprs
 from app.kprs.schemas import KprCreate
-from app.models import Comment, Cycle, Department, Employee, Goal, Kpi, Kpr, Revision
+from app.models import Comment, Conversation, Cycle, Department, Employee, FeedbackRequest, Goal, Kpi, Kpr, Revision
 from app.plans import service as plans
 from app.revisions import service as revisions
 from app.revisions.schemas import RevisionCreate
@@ -146,3 +150,37 @@ async def create_comment(session: AsyncSession, actor: Actor, body: Body) -> Com
 async def request_revision(session: AsyncSession, actor: Actor, kpr_id: uuid.UUID, body: Body) -> Revision:
     kpr = await kprs.get(session, actor, kpr_id, write=True)
     return await revisions.create(session, actor, kpr, RevisionCreate.model_validate(body))
+
+
+# --- feedback and conversations -------------------------------------------------------------------------------------
+
+
+async def ask_for_feedback(
+    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body
+) -> list[FeedbackRequest]:
+    evaluation = await feedback.evaluation_to_nominate_on(session, actor, evaluation_id)
+    return await feedback.nominate(session, actor, evaluation, FeedbackRequestCreate.model_validate(body))
+
+
+async def respond_to_feedback(session: AsyncSession, actor: Actor, request_id: uuid.UUID, body: Body) -> None:
+    request = await feedback.get(session, actor, request_id, lock=True)
+    await feedback.respond(session, actor, request, FeedbackResponseIn.model_validate(body))
+
+
+async def move_feedback_request(session: AsyncSession, actor: Actor, request_id: uuid.UUID, to: str) -> None:
+    request = await feedback.get(session, actor, request_id, lock=True)
+    await feedback.transition(session, actor, request, TransitionIn(to=to))
+
+
+async def record_conversation(
+    session: AsyncSession, actor: Actor, evaluation_id: uuid.UUID, body: Body
+) -> Conversation:
+    evaluation = await evaluations.get(session, actor, evaluation_id)
+    return await conversations.create(session, actor, evaluation, ConversationCreate.model_validate(body))
+
+
+async def comment_on_conversation(
+    session: AsyncSession, actor: Actor, conversation_id: uuid.UUID, comment: str
+) -> None:
+    conversation = await conversations.get(session, actor, conversation_id, lock=True)
+    await conversations.update(session, actor, conversation, {"employee_comment": comment})

@@ -213,7 +213,9 @@ QUARTER = CycleRow(
     policy={
         "curve": "linear",
         "cap": 120,
-        "components": {"results": 70, "manager": 30, "self": 0},
+        # Peers weigh a tenth once three of them have answered; below that the other parts are re-weighted.
+        "components": {"results": 60, "manager": 30, "self": 0, "peer": 10},
+        "peer_min_responses": 3,
         "distribution": {
             "S": {"max_share": 10},
             "A": {"max_share": 30},
@@ -343,4 +345,82 @@ ANNUAL_REVISIONS = [
     RevisionRow(
         "hr-turnover", {"target": Decimal("11")}, "下半年行业人才竞争加剧，申请将年度流失率目标由10%调整为11%。"
     ),
+]
+
+
+@dataclass(frozen=True)
+class FeedbackRow:
+    """Feedback asked about one person's quarter: who asks, how the reviewers relate, and each reviewer's answer —
+    a score and a comment, ``DECLINED``, or None (not answered yet)."""
+
+    person: str
+    nominator: str
+    relationship: str
+    answers: dict[str, tuple[int, str] | str | None]
+
+
+DECLINED = "declined"
+# Asked while the quarter was in review: 孙丽 and 刘洋 heard from enough colleagues for a peer score (three, as the
+# policy needs); 张伟 from his two reports (no peer score: the other parts count alone); 郑芳 from one, one declined
+# and one has not answered.
+QUARTER_FEEDBACK = [
+    FeedbackRow(
+        "hr_spec",
+        "hr_spec",
+        "cross_functional",
+        {
+            "sales_lead": (96, "招聘需求响应很快，华东销售组两个岗位提前到岗。"),
+            "prod_mgr": (92, "对生产岗位的用人标准理解到位。"),
+            "qa_lead": (88, "质检员招聘质量不错，入职培训可以再跟进。"),
+        },
+    ),
+    FeedbackRow(
+        "sales_rep1",
+        "sales_lead",
+        "peer",
+        {
+            "sales_rep2": (75, "客户拜访勤快，但重点客户推进偏慢。"),
+            "hr_spec": (80, "积极参加培训，沟通顺畅。"),
+            "qa_lead": (68, "客户投诉信息传递不够及时。"),
+        },
+    ),
+    FeedbackRow(
+        "sales_lead",
+        "sales_mgr",
+        "upward",
+        {
+            "sales_rep1": (82, "愿意带新人跑客户，周会目标清楚。"),
+            "sales_rep2": (78, "支持到位，希望多给一些大客户机会。"),
+        },
+    ),
+    FeedbackRow(
+        "qa_lead",
+        "prod_mgr",
+        "cross_functional",
+        {"prod_eng": (90, "质量问题定位快，跨班组协作顺畅。"), "sales_rep2": DECLINED, "hr_spec": None},
+    ),
+]
+
+
+@dataclass(frozen=True)
+class ConversationRow:
+    """A result conversation (绩效面谈): who held it with whom, and what the employee said to it."""
+
+    person: str
+    author: str
+    held_at: str
+    notes: str
+    agreed_actions: list[str]
+    employee_comment: str
+
+
+QUARTER_CONVERSATIONS = [
+    ConversationRow(
+        "sales_rep1",
+        "sales_lead",
+        "2026-10-10T06:00:00Z",
+        "回顾第三季度：销售额完成目标的六成，新客户开发滞后；同事反馈拜访积极，但重点客户推进偏慢。",
+        ["每周与主管复盘重点客户推进计划", "第四季度参加大客户谈判培训", "投诉信息当天同步质量部"],
+        "认可面谈结论，第四季度会先集中跟进三家重点客户。",
+    )
 ]

@@ -2,9 +2,11 @@
 calibration report and the export show real figures.
 
 Everyone with a manager agrees a plan of their department's KPRs, checks in twice per KPR, writes a self-review and
-is reviewed by their manager; the cycle and its evaluations then sit in ``calibration``, one rating already moved.
+is reviewed by their manager; some hear from colleagues too (360 feedback: a peer score for those with enough answers);
+the cycle and its evaluations then sit in ``calibration``, one rating already moved, one result conversation held.
 """
 
+import uuid
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,9 +15,12 @@ from app.core.enums import Direction
 from app.demo import calls
 from app.demo.data import (
     CALIBRATED,
+    DECLINED,
     DEPARTMENTS,
     MANAGER_COMMENTS,
     QUARTER,
+    QUARTER_CONVERSATIONS,
+    QUARTER_FEEDBACK,
     QUARTER_GOALS,
     QUARTER_KPRS,
     QUARTER_READING_MONTHS,
@@ -50,6 +55,7 @@ async def load_quarter_in_calibration(session: AsyncSession, company: Company) -
     # Entering review opens an evaluation in self review for every approved plan.
     await calls.move_cycle(session, admin, cycle, "review")
     evaluations = await calls.evaluations_of(session, admin, cycle)
+    await _gather_feedback(session, company, evaluations)
     cap = Decimal(QUARTER.policy["cap"])
     for turn, result in enumerate(QUARTER_RESULTS):
         evaluation_id = evaluations[company.employees[result.person].id]
@@ -68,6 +74,35 @@ async def load_quarter_in_calibration(session: AsyncSession, company: Company) -
     for person, (rating, reason) in CALIBRATED.items():
         evaluation_id = evaluations[company.employees[person].id]
         await calls.calibrate(session, admin, evaluation_id, {"rating": rating, "reason": reason})
+    for talk in QUARTER_CONVERSATIONS:
+        evaluation_id = evaluations[company.employees[talk.person].id]
+        body = {"held_at": talk.held_at, "notes": talk.notes, "agreed_actions": talk.agreed_actions}
+        conversation = await calls.record_conversation(session, company.actors[talk.author], evaluation_id, body)
+        await calls.comment_on_conversation(
+            session, company.actors[talk.person], conversation.id, talk.employee_comment
+        )
+
+
+async def _gather_feedback(session: AsyncSession, company: Company, evaluations: dict[uuid.UUID, uuid.UUID]) -> None:
+    """Each row's reviewers asked at once, then answering (or declining) one by one, while the reviews are open."""
+    for row in QUARTER_FEEDBACK:
+        evaluation_id = evaluations[company.employees[row.person].id]
+        reviewers = list(row.answers)
+        body = {
+            "reviewer_ids": [company.employees[reviewer].id for reviewer in reviewers],
+            "relationship": row.relationship,
+            "message": "请就第三季度的合作情况给出反馈",
+        }
+        requests = await calls.ask_for_feedback(session, company.actors[row.nominator], evaluation_id, body)
+        for reviewer, request in zip(reviewers, requests, strict=True):
+            answer, actor = row.answers[reviewer], company.actors[reviewer]
+            if answer == DECLINED:
+                await calls.move_feedback_request(session, actor, request.id, "declined")
+            elif isinstance(answer, tuple):
+                score, comment = answer
+                await calls.respond_to_feedback(
+                    session, actor, request.id, {"score": Decimal(score), "comment": comment}
+                )
 
 
 def _kpr_family(department: str) -> str:

@@ -149,10 +149,14 @@ def score_items(kprs: Iterable[KprRow], values: Mapping[uuid.UUID, Decimal], pol
 
 
 def combine(
-    items: list[Item], manager_score: Decimal | None, self_score: Decimal | None, policy: engine.Policy
+    items: list[Item],
+    manager_score: Decimal | None,
+    self_score: Decimal | None,
+    policy: engine.Policy,
+    peer_score: Decimal | None = None,
 ) -> Figures:
     results = engine.results_score((item.kpr.weight, item.score) for item in items)
-    final = engine.final_score(results, manager_score, self_score, policy)
+    final = engine.final_score(results, manager_score, self_score, policy, peer_score)
     return Figures(items, results, final, engine.rating_for(final, policy))
 
 
@@ -174,13 +178,24 @@ def resolved_policy(policy_json: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 def snapshot(
-    figures: Figures, manager_score: Decimal | None, self_score: Decimal | None, policy: dict[str, Any], at: datetime
+    figures: Figures,
+    manager_score: Decimal | None,
+    self_score: Decimal | None,
+    policy: dict[str, Any],
+    at: datetime,
+    peer_score: Decimal | None = None,
+    peer_responses: int = 0,
 ) -> dict[str, Any]:
     return {
         "version": SNAPSHOT_VERSION,
         "scored_at": at.isoformat(),
         "policy": policy,
-        "inputs": {"self_score": _dec(self_score), "manager_score": _dec(manager_score)},
+        "inputs": {
+            "self_score": _dec(self_score),
+            "manager_score": _dec(manager_score),
+            "peer_score": _dec(peer_score),
+            "peer_responses": peer_responses,
+        },
         "items": [
             {
                 "kpr_id": str(item.kpr.id),
@@ -249,7 +264,12 @@ def snapshot_sql(policy: dict[str, Any], at: datetime) -> ColumnElement[Any]:
         version=literal_column(str(SNAPSHOT_VERSION)),
         scored_at=literal(at.isoformat(), String),
         policy=cast(literal(json.dumps(policy), Text), JSON),
-        inputs=_object(self_score=_text(Evaluation.self_score), manager_score=_text(Evaluation.manager_score)),
+        inputs=_object(
+            self_score=_text(Evaluation.self_score),
+            manager_score=_text(Evaluation.manager_score),
+            peer_score=_text(Evaluation.peer_score),
+            peer_responses=Evaluation.peer_responses,
+        ),
         items=items,
         results_score=_text(Evaluation.results_score),
         final_score=_text(Evaluation.final_score),

@@ -50,6 +50,9 @@ def _schema(evaluation: Evaluation, figures: fig.Figures) -> schemas.Evaluation:
         results_score=figures.results_score,
         self_score=evaluation.self_score,
         manager_score=evaluation.manager_score,
+        # Kept current until finalization and written by nothing after it, so they are the frozen ones then.
+        peer_score=evaluation.peer_score,
+        peer_responses=evaluation.peer_responses,
         final_score=figures.final_score,
         rating=figures.rating,
         calibrated_rating=evaluation.calibrated_rating,

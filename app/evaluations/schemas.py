@@ -10,6 +10,7 @@ from app.core.schemas import (
     Choice,
     Comment,
     CommentOut,
+    Count,
     Declared,
     Figure,
     InputModel,
@@ -61,6 +62,13 @@ class Evaluation(OutputModel):
     results_score: Figure | None
     self_score: Measure | None
     manager_score: Measure | None
+    peer_score: Figure | None = Field(
+        description="The mean score of the submitted feedback responses; null while fewer than the policy's "
+        "peer_min_responses were submitted (the peer part of the final score is then left out)."
+    )
+    peer_responses: Count = Field(
+        description="How many feedback responses were submitted (who gave them is not shown)."
+    )
     final_score: Figure | None
     rating: RatingOut | None
     calibrated_rating: RatingOut | None

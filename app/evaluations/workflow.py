@@ -219,13 +219,21 @@ async def _open_chunk(session: AsyncSession, actor: Actor, cycle: Cycle, rows: S
 def frozen_snapshot(
     evaluation: Any, items: list[fig.Item], policy_json: dict[str, Any], at: datetime
 ) -> dict[str, Any]:
-    """The snapshot finalization freezes on ``evaluation`` (a row or a model with its review scores and stored
+    """The snapshot finalization freezes on ``evaluation`` (a row or a model with its review and peer scores and stored
     figures): the policy, its plan's active KPRs with their stored figures, and its own stored figures.
 
     Stored figures are kept current on write by the one engine (app.figures), so they are what it would compute now.
     """
     figures = fig.Figures(items, evaluation.results_score, evaluation.final_score, evaluation.rating)
-    return fig.snapshot(figures, evaluation.manager_score, evaluation.self_score, policy_json, at)
+    return fig.snapshot(
+        figures,
+        evaluation.manager_score,
+        evaluation.self_score,
+        policy_json,
+        at,
+        evaluation.peer_score,
+        evaluation.peer_responses,
+    )
 
 
 async def _blockers(session: AsyncSession, cycle: Cycle) -> None:
@@ -255,6 +263,8 @@ FINALIZE_COLUMNS = (
     Evaluation.plan_id,
     Evaluation.manager_score,
     Evaluation.self_score,
+    Evaluation.peer_score,
+    Evaluation.peer_responses,
     Evaluation.results_score,
     Evaluation.final_score,
     Evaluation.rating,

@@ -86,8 +86,9 @@ def evaluation_from_sums(weighted: Decimal | None, weight: Decimal | None, polic
 
 
 async def evaluations_changed(session: AsyncSession, where: ColumnElement[bool]) -> None:
-    """Evaluations whose own inputs changed (a review's score, a reopen, new evaluations): their figures."""
-    await evaluations.refresh(session, where)
+    """Evaluations whose own inputs changed (a review's score, a feedback response given or withdrawn, a reopen, new
+    evaluations): their figures, the peer score re-derived from the submitted responses."""
+    await evaluations.refresh(session, where, peer=True)
 
 
 async def cycle_changed(session: AsyncSession, cycle_id: uuid.UUID, *, policy: bool, dates: bool) -> None:
@@ -99,7 +100,8 @@ async def cycle_changed(session: AsyncSession, cycle_id: uuid.UUID, *, policy: b
     # Progress does not depend on the policy; goals move only if a stored figure was stale.
     await goals.refresh(session, touched.goals)
     if policy:
-        await evaluations.refresh(session, Evaluation.cycle_id == cycle_id)
+        # The peer score too: whether it counts depends on the policy's peer_min_responses.
+        await evaluations.refresh(session, Evaluation.cycle_id == cycle_id, peer=True)
 
 
 async def backfill(session: AsyncSession) -> int:

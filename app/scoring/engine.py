@@ -43,6 +43,7 @@ __all__ = [
     "final_score",
     "goal_progress",
     "goal_progress_of_sums",
+    "peer_score",
     "rating_for",
     "results_score",
     "results_score_of_sums",
@@ -328,6 +329,16 @@ def final_score(
     if weights.is_zero():
         return None
     return _clean(total / weights)
+
+
+@_exact
+def peer_score(scores: Iterable[Decimal], policy: Policy) -> Decimal | None:
+    """The mean of the submitted feedback responses' scores (DESIGN §10); None while fewer than
+    ``policy.peer_min_responses`` were submitted, which leaves the peer part out of ``final_score``."""
+    values = list(scores)
+    if not values or len(values) < policy.peer_min_responses:
+        return None
+    return _clean(sum(values, _ZERO) / len(values))
 
 
 def _bands_by_score(policy: Policy) -> list[Band]:

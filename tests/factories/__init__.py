@@ -4,6 +4,7 @@
 - ``planning``: cycles, goals, plans, KPRs, KPIs and check-ins as ORM rows.
 - ``api``: the same through the HTTP API, as a client would (``Setup``, ``make_setup``, ``kpr_body``).
 - ``evaluations``: KPRs from specs, the worked evaluation scenario, and the walk through review to calibration.
+- ``feedback``: reviewers with tokens, nominating, responding, and the scenario with a peer component in manager review.
 """
 
 from tests.factories.api import (
@@ -34,6 +35,7 @@ from tests.factories.evaluations import (
     open_review,
     to_calibration,
 )
+from tests.factories.feedback import PEER_POLICY, add_reviewer, in_manager_review, nominate, requested, respond
 from tests.factories.org import (
     Tenant,
     auth,
@@ -53,6 +55,7 @@ __all__ = [
     "EMPLOYEE_KPRS",
     "MANAGER_KPRS",
     "PEER_KPRS",
+    "PEER_POLICY",
     "T0",
     "InReview",
     "KprSpec",
@@ -60,6 +63,7 @@ __all__ = [
     "Setup",
     "Tenant",
     "add_kprs",
+    "add_reviewer",
     "admin_actor",
     "at",
     "auth",
@@ -67,6 +71,7 @@ __all__ = [
     "create_cycle",
     "create_goal",
     "evaluations_by_employee",
+    "in_manager_review",
     "kpr_body",
     "make_api_key",
     "make_check_in",
@@ -83,6 +88,9 @@ __all__ = [
     "make_tenant",
     "move",
     "move_cycle",
+    "nominate",
     "open_review",
+    "requested",
+    "respond",
     "to_calibration",
 ]

@@ -3,8 +3,9 @@
 Every figure ``app.figures`` keeps current is recomputed here by the code paths that do not read it: a KPR's figures
 from its check-ins (``score_kprs``), its SMART report from its goal chain and cycle (``assess``), a goal's progress
 over its whole subtree from check-ins (``progress_of`` as of now, which scores from history), and a live evaluation's
-figures from its plan's KPRs and their latest check-ins (``load_live_inputs``, ``score_items``, ``combine``). A frozen
-evaluation must still show what its snapshot froze.
+figures from its plan's KPRs and their latest check-ins (``load_live_inputs``, ``score_items``, ``combine``) and its
+peer score from its submitted feedback responses (``engine.peer_score``). A frozen evaluation must still show what its
+snapshot froze.
 """
 
 import uuid
@@ -16,10 +17,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core.enums import FeedbackStatus
 from app.core.repository import fetch_many
 from app.evaluations.figures import FROZEN_STATES, combine, load_live_inputs, score_items
 from app.goals.progress import progress_of
-from app.models import Cycle, Evaluation, Goal, Kpr
+from app.models import Cycle, Evaluation, FeedbackRequest, Goal, Kpr
 from app.scoring import engine
 from app.scoring.service import policies, score_kprs
 from app.smart.reports import assess, goal_chains, smart_input
@@ -83,27 +85,52 @@ async def fresh_figures(session: AsyncSession, organization_id: uuid.UUID) -> Fr
 
     evaluations = list(await session.scalars(select(Evaluation).where(Evaluation.organization_id == organization_id)))
     live = [row for row in evaluations if row.status not in FROZEN_STATES]
+    responses: dict[uuid.UUID, list[Decimal]] = {}
     if live:
         inputs = await load_live_inputs(session, Kpr.plan_id.in_([row.plan_id for row in live]))
         by_cycle = await policies(session, {row.cycle_id for row in live})
+        submitted = await session.execute(
+            select(FeedbackRequest.evaluation_id, FeedbackRequest.score).where(
+                FeedbackRequest.organization_id == organization_id, FeedbackRequest.status == FeedbackStatus.SUBMITTED
+            )
+        )
+        for evaluation_id, score in submitted:
+            if score is not None:
+                responses.setdefault(evaluation_id, []).append(score)
     for row in evaluations:
         if row.status in FROZEN_STATES:
             snapshot = row.snapshot or {}
-            want = (_undec(snapshot.get("results_score")), _undec(snapshot.get("final_score")), snapshot.get("rating"))
+            inputs_then = snapshot.get("inputs", {})
+            want = (
+                _undec(snapshot.get("results_score")),
+                _undec(snapshot.get("final_score")),
+                snapshot.get("rating"),
+                _undec(inputs_then.get("peer_score")),
+                inputs_then.get("peer_responses", 0),
+            )
         else:
             policy = by_cycle[row.cycle_id]
+            scores = responses.get(row.id, [])
+            peer = engine.peer_score(scores, policy)
             scored = score_items(inputs.kprs(row.plan_id), inputs.values, policy)
-            figures = combine(scored, row.manager_score, row.self_score, policy)
-            want = (figures.results_score, figures.final_score, figures.rating)
-        have = (row.results_score, row.final_score, row.rating)
-        if (cents(have[0]), cents(have[1]), have[2]) != (cents(want[0]), cents(want[1]), want[2]):
+            figures = combine(scored, row.manager_score, row.self_score, policy, peer)
+            want = (figures.results_score, figures.final_score, figures.rating, peer, len(scores))
+        have = (row.results_score, row.final_score, row.rating, row.peer_score, row.peer_responses)
+        if _cents(have) != _cents(want):
             problems.append(f"evaluation {row.id} ({row.status}): stored {have}, fresh {want}")
         result.evaluations[str(row.id)] = {
             "results_score": cents(want[0]),
             "final_score": cents(want[1]),
             "rating": want[2],
+            "peer_score": cents(want[3]),
+            "peer_responses": want[4],
         }
     return result
+
+
+def _cents(figures: tuple[Any, ...]) -> tuple[Any, ...]:
+    results, final, rating, peer, responses = figures
+    return cents(results), cents(final), rating, cents(peer), responses
 
 
 async def assert_consistent(sessionmaker: async_sessionmaker[AsyncSession], organization_id: uuid.UUID) -> Fresh:

@@ -4,10 +4,10 @@ oracle``).
 
 Hypothesis drives a state machine whose rules are the writes that change an input of a figure — check-ins (back-dated
 too), KPR definitions on a draft plan, approved revisions on an approved plan, KPR creation and deletion, the cycle's
-policy and dates, goal moves, re-weighting, re-levelling and cycle changes, the cycle's and the evaluations' states and
-the reviews' scores. Values come from small sets, so equal check-in times, half-cent boundaries and refused requests
-(422, 409) occur often; a refused write must leave the figures consistent too. Each example is a fresh organization
-inside the test's transaction.
+policy and dates, goal moves, re-weighting, re-levelling and cycle changes, the cycle's and the evaluations' states,
+the reviews' scores, and feedback asked for, answered, declined and withdrawn (the peer score). Values come from small
+sets, so equal check-in times, half-cent boundaries and refused requests (422, 409) occur often; a refused write must
+leave the figures consistent too. Each example is a fresh organization inside the test's transaction.
 
 The rules are plain functions (the state machine API is synchronous); each runs its requests on the session's event
 loop, which is idle while a synchronous test runs.
@@ -76,6 +76,8 @@ POLICY_PARTS: dict[str, list[Any]] = {
         {"results": 50, "manager": 25, "self": 25},
         {"results": 100, "manager": 0, "self": 0},
         {"results": 0, "manager": 100, "self": 0},
+        {"results": 50, "manager": 25, "self": 0, "peer": 25},
+        {"results": 0, "manager": 0, "self": 0, "peer": 100},
     ],
     "bands": [
         [{"rating": "S", "min_score": 110}, {"rating": "A", "min_score": 95}, {"rating": "D", "min_score": 0}],
@@ -84,7 +86,10 @@ POLICY_PARTS: dict[str, list[Any]] = {
     ],
     "max_stretch": [10, 50, 100, 1000],
     "min_stretch": [0, 5, 20],
+    "peer_min_responses": [1, 2, 3],
 }
+# Feedback responses' scores (on the review scale, up to the cap).
+SCORES = [0, 33.335, 66.665, 80, 95.005, 120]
 STARTS = [CYCLE_START, CYCLE_START + timedelta(days=45), CYCLE_START - timedelta(days=30)]
 ENDS = [CYCLE_END, TODAY - timedelta(days=20), CYCLE_END + timedelta(days=60)]
 
@@ -159,6 +164,9 @@ class World:
     evaluations: dict[str, str] = field(default_factory=dict)  # evaluation id → the evaluated employee's token
     cycle_status: str = "planning"
     approved: set[str] = field(default_factory=set)  # the owners whose plan is approved
+    feedback: list[tuple[str, str]] = field(default_factory=list)  # feedback request ids, with the reviewer's token
+    # Asked of up to three reviewers of each evaluation when reviews open, and answered with these scores (None: not).
+    seed_feedback: list[float | None] = field(default_factory=list)
 
     def kprs_of(self, *, approved: bool) -> list[Kpr]:
         """The KPRs of approved plans, or of draft ones; all of them when there is none such (the write is then
@@ -194,8 +202,11 @@ def build_machine(harness: Harness) -> type[RuleBasedStateMachine]:
             start=st.sampled_from(["planning", "active", "review", "calibration"]),
             employee_plan_approved=st.booleans(),
             policy=policy_changes | st.just({}),
+            feedback=st.lists(st.none() | st.sampled_from(SCORES), max_size=3),
         )
-        def organization(self, start: str, employee_plan_approved: bool, policy: dict[str, Any]) -> None:
+        def organization(
+            self, start: str, employee_plan_approved: bool, policy: dict[str, Any], feedback: list[float | None]
+        ) -> None:
             tenant = harness.run(self._tenant())
             body = {
                 "name": "2026年度绩效",
@@ -205,7 +216,7 @@ def build_machine(harness: Harness) -> type[RuleBasedStateMachine]:
             }
             admin = tenant.headers("admin")
             cycle = ok(harness.run(harness.client.post(f"{API}/cycles", json=body, headers=admin)), 201)
-            self.world = World(tenant, cycle["id"], str(tenant.department.id))
+            self.world = World(tenant, cycle["id"], str(tenant.department.id), seed_feedback=feedback)
             # A long-term company goal over the cycle's cascade; a department goal outside any company chain.
             for name, body in (
                 ("long-term", {"level": "company", "cycle_id": None}),
@@ -365,6 +376,18 @@ def build_machine(harness: Harness) -> type[RuleBasedStateMachine]:
             }
             listed = ok(self.request("GET", f"/evaluations?cycle_id={self.world.cycle_id}", "admin"))["items"]
             self.world.evaluations = {row["id"]: people[row["employee_id"]] for row in listed}
+            seed, self.world.seed_feedback = self.world.seed_feedback, []
+            for evaluation_id, evaluated in sorted(self.world.evaluations.items()):
+                reviewers = [who for who in ("manager", "admin", "employee", "peer") if who != evaluated][: len(seed)]
+                if not reviewers:
+                    continue
+                ids = [str(getattr(self.world.tenant, who).id) for who in reviewers]
+                body = {"reviewer_ids": ids, "relationship": "peer"}
+                created = self.request("POST", f"/evaluations/{evaluation_id}/feedback-requests", "admin", body)
+                for item, who, score in zip(ok(created, 201)["items"], reviewers, seed, strict=True):
+                    self.world.feedback.append((item["id"], who))
+                    if score is not None:
+                        ok(self.request("PUT", f"/feedback-requests/{item['id']}/response", who, {"score": score}))
 
         @rule(plan_owner=st.sampled_from(["employee", "peer"]))
         def approve_plan(self, plan_owner: str) -> None:
@@ -457,6 +480,43 @@ def build_machine(harness: Harness) -> type[RuleBasedStateMachine]:
             }.get(status, ("calibration", "admin"))
             self.request("POST", f"{path}/transitions", who, {"to": to})
 
+        # --- feedback -------------------------------------------------------------------------------------------
+
+        @precondition(lambda self: bool(self.world.evaluations))
+        @rule(
+            evaluation=indexes,
+            reviewer=st.sampled_from(["employee", "peer", "manager", "admin"]),
+            nominator=st.sampled_from(["manager", "admin", "evaluated"]),
+            score=st.none() | st.sampled_from(SCORES),
+        )
+        def ask_feedback(self, evaluation: int, reviewer: str, nominator: str, score: float | None) -> None:
+            """A reviewer asked (the evaluated employee themselves, or one asked already, is refused: a step too), and
+            mostly answering at once."""
+            evaluation_id = sorted(self.world.evaluations)[evaluation % len(self.world.evaluations)]
+            who = self.world.evaluations[evaluation_id] if nominator == "evaluated" else nominator
+            reviewer_id = str(getattr(self.world.tenant, reviewer).id)
+            body = {"reviewer_ids": [reviewer_id], "relationship": "peer"}
+            response = self.request("POST", f"/evaluations/{evaluation_id}/feedback-requests", who, body)
+            if response.status_code == 201:
+                request_id = response.json()["items"][0]["id"]
+                self.world.feedback.append((request_id, reviewer))
+                if score is not None:
+                    self.request("PUT", f"/feedback-requests/{request_id}/response", reviewer, {"score": score})
+
+        @precondition(lambda self: bool(self.world.feedback))
+        @rule(request=indexes, score=st.sampled_from(SCORES))
+        def answer_feedback(self, request: int, score: float) -> None:
+            request_id, reviewer = self.world.feedback[request % len(self.world.feedback)]
+            self.request("PUT", f"/feedback-requests/{request_id}/response", reviewer, {"score": score})
+
+        @precondition(lambda self: bool(self.world.feedback))
+        @rule(request=indexes, declined=st.booleans())
+        def withdraw_feedback(self, request: int, declined: bool) -> None:
+            """Declined by the reviewer, or cancelled by an admin (a submitted response too: it stops counting)."""
+            request_id, reviewer = self.world.feedback[request % len(self.world.feedback)]
+            to, who = ("declined", reviewer) if declined else ("cancelled", "admin")
+            self.request("POST", f"/feedback-requests/{request_id}/transitions", who, {"to": to})
+
         # --- the property ---------------------------------------------------------------------------------------
 
         @invariant()
@@ -473,8 +533,9 @@ def build_machine(harness: Harness) -> type[RuleBasedStateMachine]:
                 assert shown(item["progress"]) == fresh.goals[item["id"]], f"GET /goals shows {item}"
             for item in ok(self.request("GET", f"/evaluations?{cycle}", "admin"))["items"]:
                 want = fresh.evaluations[item["id"]]
-                have = {name: shown(item[name]) for name in ("results_score", "final_score")} | {
-                    "rating": item["rating"]
+                have = {name: shown(item[name]) for name in ("results_score", "final_score", "peer_score")} | {
+                    "rating": item["rating"],
+                    "peer_responses": item["peer_responses"],
                 }
                 assert have == want, f"GET /evaluations shows {item['id']} as {have}, fresh {want}"
 

@@ -21,6 +21,7 @@ from app.scoring.engine import (
     final_rating,
     final_score,
     goal_progress,
+    peer_score,
     rating_for,
     results_score,
     round2,
@@ -401,6 +402,26 @@ _WITH_PEER = Policy(components={"results": D(60), "manager": D(20), "self": D(0)
 def test_final_score_with_peer(scores: tuple[str | None, ...], policy: Policy, expected: str | None) -> None:
     results, manager, peer = (None if s is None else D(s) for s in scores)
     got = final_score(results, manager, None, policy, peer)
+    assert got == (None if expected is None else D(expected))
+
+
+@pytest.mark.parametrize(
+    ("scores", "minimum", "expected"),
+    [
+        # three responses, three needed: (80 + 90 + 100) / 3 = 90
+        pytest.param(("80", "90", "100"), 3, "90", id="enough"),
+        # two of three needed: no peer score yet
+        pytest.param(("80", "90"), 3, None, id="too-few"),
+        pytest.param((), 1, None, id="none"),
+        # 100 / 3 to the engine's 40 digits, unrounded: the one rounding happens on output
+        pytest.param(("0", "0", "100"), 3, "33." + "3" * 38, id="a-true-quotient"),
+        pytest.param(("0", "66.665"), 1, "33.3325", id="half-cent-kept"),
+        pytest.param(("0", "0", "0"), 2, "0", id="zero-is-a-score"),
+    ],
+)
+def test_peer_score(scores: tuple[str, ...], minimum: int, expected: str | None) -> None:
+    policy = Policy(peer_min_responses=minimum)
+    got = peer_score((D(s) for s in scores), policy)
     assert got == (None if expected is None else D(expected))
 
 
