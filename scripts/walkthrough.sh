@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 root=$PWD
 work=$(mktemp -d)
 export KPR_DATA_DIR="$work/data" KPR_LOG_LEVEL=WARNING KPR_WEBHOOK_ALLOWED_HOSTS=127.0.0.1
+# Each walk stays within the default quotas on its own; run back to back, the HR admin's bulk work (cycle moves,
+# imports, rollovers, reward runs) adds up past 10 a minute.
+export KPR_RATE_LIMIT_BULK="100/minute"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 "$root/.venv/bin/kpr" demo --port "$port" > "$work/demo.log" 2>&1
@@ -53,3 +56,10 @@ for expected in "answering 500" "verified webhook.test" '"status":"delivered"' '
   grep -q "$expected" "$work/hooks.log" || { cat "$work/hooks.log"; echo "README webhooks: no '$expected'"; exit 1; }
 done
 echo "the README webhook walk-through works as written: a test event refused twice, then delivered and verified"
+
+evaluation=$(blocks "$root/README.md" "<!-- evaluations walkthrough:")
+PORT=$port KPR_HOME=$root bash -c "$evaluation" > "$work/evaluation.log" 2>&1 || { cat "$work/evaluation.log"; exit 1; }
+for expected in "(2, 90, [None, None])" "('status:', 'appealed')" "('status:', 'acknowledged', 'A')" "('reward:', 11111.11, 11111.11"; do
+  grep -qF "$expected" "$work/evaluation.log" || { cat "$work/evaluation.log"; echo "README evaluations: no '$expected'"; exit 1; }
+done
+echo "the README evaluations walk-through works as written: anonymous feedback, an appeal upheld, a reward run to the cent"
