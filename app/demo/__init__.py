@@ -11,7 +11,7 @@ from app.core.config import Settings
 from app.core.db import create_engine, create_sessionmaker
 from app.core.security import TOKEN_TTL, mint_token
 from app.demo.data import DEMO_ORG_ID, ORG_NAME, PEOPLE, ROLES, TOKENS
-from app.demo.evaluations import load_quarter_in_calibration
+from app.demo.evaluations import load_closed_quarter_with_rewards, load_quarter_in_calibration
 from app.demo.org import is_loaded, load_company
 from app.demo.planning import load_annual_cycle
 from app.demo.together import load_conversations
@@ -51,6 +51,7 @@ async def load_demo(settings: Settings, base_url: str = "http://127.0.0.1:8000")
 async def _load(session: AsyncSession) -> None:
     company = await load_company(session)
     annual = await load_annual_cycle(session, company)
+    await load_closed_quarter_with_rewards(session, company)
     await load_quarter_in_calibration(session, company)
     await load_conversations(session, company, annual)
 

@@ -38,10 +38,24 @@ from app.kpis import service as kpis
 from app.kpis.schemas import KpiCreate
 from app.kprs import service as kprs
 from app.kprs.schemas import KprCreate
-from app.models import Comment, Conversation, Cycle, Department, Employee, FeedbackRequest, Goal, Kpi, Kpr, Revision
+from app.models import (
+    Comment,
+    Conversation,
+    Cycle,
+    Department,
+    Employee,
+    FeedbackRequest,
+    Goal,
+    Kpi,
+    Kpr,
+    Revision,
+    RewardRun,
+)
 from app.plans import service as plans
 from app.revisions import service as revisions
 from app.revisions.schemas import RevisionCreate
+from app.rewards import service as rewards
+from app.rewards.schemas import RewardRunCreate
 
 Body = Mapping[str, Any]
 
@@ -184,3 +198,7 @@ async def comment_on_conversation(
 ) -> None:
     conversation = await conversations.get(session, actor, conversation_id, lock=True)
     await conversations.update(session, actor, conversation, {"employee_comment": comment})
+
+
+async def create_reward_run(session: AsyncSession, admin: Actor, cycle: Cycle, body: Body) -> RewardRun:
+    return await rewards.create(session, admin, cycle, RewardRunCreate.model_validate(body))

@@ -5,7 +5,7 @@ People, departments and goals refer to each other by the keys below, never by id
 """
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -226,6 +226,12 @@ QUARTER = CycleRow(
 )
 # A quarterly goal for each department under the company's; a sub-team (华东销售组) works towards its parent
 # department's goal, and each KPR below is aligned to the goal of its department.
+# The quarter before, closed, its results priced by a draft reward run (DESIGN §11).
+SECOND_QUARTER = replace(QUARTER, name="2026年第二季度", start_date=date(2026, 4, 1), end_date=date(2026, 6, 30))
+REWARD_BASE = Decimal(6000)
+REWARD_BUDGET = Decimal("50000.00")
+REWARD_NOTE = "第二季度绩效奖金（待审批）"
+
 QUARTER_GOALS = [
     GoalRow("company", "第三季度经营目标：营收增长、成本下降、质量提升", "company", None, None),
     GoalRow("SALES", "第三季度华东区销售额同比增长20%", "department", "SALES", "company"),

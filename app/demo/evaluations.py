@@ -7,6 +7,7 @@ the cycle and its evaluations then sit in ``calibration``, one rating already mo
 """
 
 import uuid
+from dataclasses import replace
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,24 +26,69 @@ from app.demo.data import (
     QUARTER_KPRS,
     QUARTER_READING_MONTHS,
     QUARTER_RESULTS,
+    REWARD_BASE,
+    REWARD_BUDGET,
+    REWARD_NOTE,
+    SECOND_QUARTER,
     SELF_COMMENTS,
     SELF_SCORE_ABOVE_MANAGER,
+    CycleRow,
     KprRow,
 )
 from app.demo.org import PEOPLE_BY_KEY, Company
 from app.demo.planning import agree_plan, check_in, create_cycle, create_goals, draft_plan
-from app.models import Kpr
+from app.models import Cycle, Kpr
 
 PARENT_DEPARTMENT = {row.code: row.parent for row in DEPARTMENTS}
 
 
 async def load_quarter_in_calibration(session: AsyncSession, company: Company) -> None:
     admin = company.admin
-    cycle = await create_cycle(session, company, QUARTER)
-    goals = await create_goals(session, company, cycle, QUARTER_GOALS)
+    _, evaluations = await _reviewed_quarter(session, company, QUARTER, feedback=True)
+    for person, (rating, reason) in CALIBRATED.items():
+        evaluation_id = evaluations[company.employees[person].id]
+        await calls.calibrate(session, admin, evaluation_id, {"rating": rating, "reason": reason})
+    for talk in QUARTER_CONVERSATIONS:
+        evaluation_id = evaluations[company.employees[talk.person].id]
+        body = {"held_at": talk.held_at, "notes": talk.notes, "agreed_actions": talk.agreed_actions}
+        conversation = await calls.record_conversation(session, company.actors[talk.author], evaluation_id, body)
+        await calls.comment_on_conversation(
+            session, company.actors[talk.person], conversation.id, talk.employee_comment
+        )
+
+
+async def load_closed_quarter_with_rewards(session: AsyncSession, company: Company) -> None:
+    """The second quarter, the same company one quarter earlier: reviewed, closed (every result final), and priced
+    by a draft reward run with a budget, for HR to check and approve."""
+    admin = company.admin
+    cycle, evaluations = await _reviewed_quarter(session, company, SECOND_QUARTER, feedback=False)
+    await calls.move_cycle(session, admin, cycle, "closed")
+    base = [
+        {"employee_id": company.employees[result.person].id, "amount": REWARD_BASE}
+        for result in QUARTER_RESULTS
+        if company.employees[result.person].id in evaluations
+    ]
+    await calls.create_reward_run(session, admin, cycle, {"base": base, "budget": REWARD_BUDGET, "note": REWARD_NOTE})
+
+
+def _earlier(title: str) -> str:
+    return title.replace("第三季度", "第二季度")
+
+
+async def _reviewed_quarter(
+    session: AsyncSession, company: Company, quarter: CycleRow, *, feedback: bool
+) -> tuple[Cycle, dict[uuid.UUID, uuid.UUID]]:
+    """A quarter planned, tracked and reviewed by everyone, in calibration: the cycle, its evaluations by employee."""
+    admin = company.admin
+    earlier = quarter is not QUARTER
+    cycle = await create_cycle(session, company, quarter)
+    goal_rows = [replace(row, title=_earlier(row.title)) if earlier else row for row in QUARTER_GOALS]
+    goals = await create_goals(session, company, cycle, goal_rows)
     plans: dict[str, list[tuple[KprRow, Kpr]]] = {}
     for result in QUARTER_RESULTS:
         rows = QUARTER_KPRS[_kpr_family(PEOPLE_BY_KEY[result.person].department)]
+        if earlier:
+            rows = [replace(row, title=_earlier(row.title)) for row in rows]
         drafted = await draft_plan(session, company, cycle, result.person, rows, goals)
         await agree_plan(session, company, result.person, drafted[0])
         plans[result.person] = list(zip(rows, drafted, strict=True))
@@ -50,13 +96,15 @@ async def load_quarter_in_calibration(session: AsyncSession, company: Company) -
     for result in QUARTER_RESULTS:
         for row, kpr in plans[result.person]:
             halfway = result.achieved if row.direction == Direction.MAINTAIN else result.achieved / 2
-            for month, achieved in zip(QUARTER_READING_MONTHS, (halfway, result.achieved), strict=True):
-                await check_in(session, company, kpr, QUARTER, month, _value_at(row, achieved), confidence=8)
+            months = tuple(month - 3 for month in QUARTER_READING_MONTHS) if earlier else QUARTER_READING_MONTHS
+            for month, achieved in zip(months, (halfway, result.achieved), strict=True):
+                await check_in(session, company, kpr, quarter, month, _value_at(row, achieved), confidence=8)
     # Entering review opens an evaluation in self review for every approved plan.
     await calls.move_cycle(session, admin, cycle, "review")
     evaluations = await calls.evaluations_of(session, admin, cycle)
-    await _gather_feedback(session, company, evaluations)
-    cap = Decimal(QUARTER.policy["cap"])
+    if feedback:
+        await _gather_feedback(session, company, evaluations)
+    cap = Decimal(quarter.policy["cap"])
     for turn, result in enumerate(QUARTER_RESULTS):
         evaluation_id = evaluations[company.employees[result.person].id]
         employee, manager = company.actors[result.person], company.manager_of(result.person)
@@ -71,16 +119,7 @@ async def load_quarter_in_calibration(session: AsyncSession, company: Company) -
         await calls.write_manager_review(session, manager, evaluation_id, manager_review)
         await calls.move_evaluation(session, manager, evaluation_id, "calibration")
     await calls.move_cycle(session, admin, cycle, "calibration")
-    for person, (rating, reason) in CALIBRATED.items():
-        evaluation_id = evaluations[company.employees[person].id]
-        await calls.calibrate(session, admin, evaluation_id, {"rating": rating, "reason": reason})
-    for talk in QUARTER_CONVERSATIONS:
-        evaluation_id = evaluations[company.employees[talk.person].id]
-        body = {"held_at": talk.held_at, "notes": talk.notes, "agreed_actions": talk.agreed_actions}
-        conversation = await calls.record_conversation(session, company.actors[talk.author], evaluation_id, body)
-        await calls.comment_on_conversation(
-            session, company.actors[talk.person], conversation.id, talk.employee_comment
-        )
+    return cycle, evaluations
 
 
 async def _gather_feedback(session: AsyncSession, company: Company, evaluations: dict[uuid.UUID, uuid.UUID]) -> None:
