@@ -14,10 +14,11 @@ writes with scim2-models' own ``ListResponse``, ``Error`` and ``PatchOp``.
 """
 
 import re
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from scim2_models import URN as Urn
 from scim2_models import (
     AnyExtension,
@@ -80,10 +81,20 @@ def _text(max_length: int, min_length: int = 0) -> Any:
 SchemaUris = Annotated[list[Annotated[str, _text(URI_MAX)]], Required.true, Field(max_length=MAX_SCHEMAS)]
 
 
+def _timestamp_text(value: object) -> object:
+    # The document says date-time strings; a number would otherwise be read as a Unix time and accepted.
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("expected a date-time string")
+    return value
+
+
 class ScimMeta(Meta):
-    """Written by the service; ignored when a client sends it."""
+    """Written by the service; ignored when a client sends it (but held to its documented types)."""
 
     model_config = DOCUMENTED
+
+    created: Annotated[datetime | None, Mutability.read_only, BeforeValidator(_timestamp_text)] = None
+    last_modified: Annotated[datetime | None, Mutability.read_only, BeforeValidator(_timestamp_text)] = None
 
     resource_type: Annotated[str | None, Mutability.read_only, CaseExact.true, _text(32)] = None
     location: Annotated[str | None, Mutability.read_only, _text(LOCATION_MAX)] = None

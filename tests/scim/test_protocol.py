@@ -324,3 +324,11 @@ async def test_the_discovery_endpoints_describe_the_service(
     assert "phoneNumbers" not in user_attributes
     members = next(a for a in described[GROUP]["attributes"] if a["name"] == "members")
     assert members["mutability"] == "readOnly"
+
+
+async def test_a_meta_with_a_number_for_a_timestamp_is_refused(client: AsyncClient, tenant: Tenant) -> None:
+    # meta is ignored, but held to its documented types: 0 is not a date-time (it was read as a Unix time).
+    headers = {**tenant.headers("admin"), "Content-Type": SCIM_JSON}
+    body = {"displayName": "质量部", "meta": {"created": "2000-01-01T00:00:00Z", "lastModified": 0}}
+    response = await client.put(f"{GROUPS}/{tenant.department.id}", json=body, headers=headers)
+    assert_scim_error(response, 400, "invalidValue")
