@@ -24,7 +24,9 @@ async def test_the_closed_quarter_carries_a_draft_reward_run_to_the_cent(
     run = ok(await client.get(f"{API}/reward-runs/{runs[0]['id']}", headers=admin))
     amounts = [Decimal(str(item["amount"])) for item in run["items"]]
     assert sum(amounts) == Decimal(str(run["total"])) == REWARD_BUDGET
-    assert len(run["items"]) == len(evaluations["items"]) and not run["skipped"]
-    # A better final rating earns more from the same base.
-    by_rating = {item["final_rating"]: Decimal(str(item["amount"])) for item in run["items"]}
-    assert len(by_rating) > 1
+    assert len(run["items"]) == len(evaluations["items"])
+    assert not run["skipped"]
+    # Everyone has the same base: a larger coefficient (a better rating) never earns less, and ratings differ.
+    ranked = sorted(run["items"], key=lambda item: (item["coefficient"], item["amount"]))
+    assert [item["amount"] for item in ranked] == sorted(item["amount"] for item in run["items"])
+    assert len({item["final_rating"] for item in run["items"]}) > 1
