@@ -4,18 +4,50 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
 import xlsxwriter  # type: ignore[import-untyped]
+from fastapi.responses import StreamingResponse
 
 from app.core.enums import ExportFormat
+from app.core.schemas import INT32_MAX
 
 Cell = str | Decimal | None
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What an export route answers (the evaluations of a cycle, a reward run): streamed in chunks, so no file is held whole;
+# the bound is the int32 one clients size by.
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The file, as an attachment.",
+        "content": {
+            "text/csv": {"schema": {"type": "string", "maxLength": INT32_MAX}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary", "maxLength": INT32_MAX}},
+        },
+    }
+}
+
+
+@dataclass(frozen=True)
+class Export:
+    """A file being written: its type, its name as an attachment, and its bytes a chunk at a time."""
+
+    media_type: str
+    content_disposition: str
+    chunks: Iterator[bytes]
+
+    def response(self) -> StreamingResponse:
+        return StreamingResponse(
+            self.chunks,
+            media_type=self.media_type,
+            headers={"Content-Disposition": self.content_disposition, "Cache-Control": "no-store"},
+        )
+
+
 MEDIA_TYPES: dict[ExportFormat, str] = {ExportFormat.CSV: CSV_MEDIA_TYPE, ExportFormat.XLSX: XLSX_MEDIA_TYPE}
 
 BYTES_PER_CHUNK = 64 * 1024

@@ -337,18 +337,11 @@ EXPORT_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
-class Export:
-    media_type: str
-    content_disposition: str
-    chunks: Iterator[bytes]
-
-
 def _round(value: Decimal | None) -> Decimal | None:
     return None if value is None else engine.round2(value)
 
 
-async def export_cycle_evaluations(session: AsyncSession, cycle: Cycle, file_format: ExportFormat) -> Export:
+async def export_cycle_evaluations(session: AsyncSession, cycle: Cycle, file_format: ExportFormat) -> encode.Export:
     """Every evaluation of the cycle, one row each, with the figures the API shows (stored, 2 decimals).
 
     Rows are streamed from the database a chunk at a time and encoded as they come (in a worker thread, off the event
@@ -386,7 +379,7 @@ async def export_cycle_evaluations(session: AsyncSession, cycle: Cycle, file_for
         raise
     stem = f"{cycle.name}-evaluations"
     fallback = f"evaluations-{cycle.id}-{date.today().isoformat()}"
-    return Export(
+    return encode.Export(
         media_type=encode.MEDIA_TYPES[file_format],
         content_disposition=encode.content_disposition(stem, fallback, file_format),
         chunks=encoder.chunks(),

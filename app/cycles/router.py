@@ -12,7 +12,7 @@ from app.core.rate_limit import bulk
 from app.core.repository import changed_fields
 from app.core.responses import IfMatch, ResourceResponse, check_if_match, resource_response
 from app.core.routing import ApiRoute
-from app.core.schemas import INT32_MAX, Choice, Page, TransitionIn
+from app.core.schemas import Choice, Page, TransitionIn
 from app.core.transitions import Transition, history_page
 from app.cycles import reports, service
 from app.cycles.dependencies import (
@@ -24,7 +24,7 @@ from app.cycles.dependencies import (
     ReadableCycle,
     WritableCycle,
 )
-from app.cycles.export import XLSX_MEDIA_TYPE
+from app.cycles.export import FILE_RESPONSES
 from app.cycles.presenter import present, present_many
 from app.cycles.rules import CYCLE_STATES
 from app.cycles.schemas import Cycle, CycleCalibration, CycleCreate, CycleSummary, CycleUpdate
@@ -132,16 +132,7 @@ async def get_cycle_calibration(session: Session, cycle: CalibratedCycle) -> Res
         "rating, calibrated and final rating. The header row follows Accept-Language (zh-CN / en). CSV is UTF-8 with "
         "a byte-order mark so that Excel shows Chinese correctly."
     ),
-    responses={
-        200: {
-            "description": "The file, as an attachment.",
-            "content": {
-                # Streamed in chunks, so no file is held whole; the bound is the int32 one clients size by.
-                "text/csv": {"schema": {"type": "string", "maxLength": INT32_MAX}},
-                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary", "maxLength": INT32_MAX}},
-            },
-        }
-    },
+    responses=FILE_RESPONSES,
 )
 @bulk
 async def export_cycle_evaluations(
@@ -149,9 +140,4 @@ async def export_cycle_evaluations(
     cycle: ExportedCycle,
     format: Annotated[Choice[ExportFormat], Query(description="csv (default) or xlsx")] = ExportFormat.CSV,
 ) -> StreamingResponse:
-    export = await reports.export_cycle_evaluations(session, cycle, format)
-    return StreamingResponse(
-        export.chunks,
-        media_type=export.media_type,
-        headers={"Content-Disposition": export.content_disposition, "Cache-Control": "no-store"},
-    )
+    return (await reports.export_cycle_evaluations(session, cycle, format)).response()

@@ -5,8 +5,7 @@ One row per base: the paid lines first, then the skipped ones with their reason,
 reasons follow Accept-Language; the money columns name the run's currency.
 """
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -25,13 +24,6 @@ CHUNK = 2000
 COLUMNS = ("employee_id", "name", "final_rating", "coefficient", "base", "amount", "skipped_reason")
 
 
-@dataclass(frozen=True)
-class Export:
-    media_type: str
-    content_disposition: str
-    chunks: Iterator[bytes]
-
-
 def _row(row: Sequence[Any]) -> list[encode.Cell]:
     external_id, name, rating, coefficient, base, amount, reason = row
     return [
@@ -45,7 +37,7 @@ def _row(row: Sequence[Any]) -> list[encode.Cell]:
     ]
 
 
-async def export_run(session: AsyncSession, run: RewardRun, file_format: ExportFormat) -> Export:
+async def export_run(session: AsyncSession, run: RewardRun, file_format: ExportFormat) -> encode.Export:
     statement = (
         select(
             Employee.external_id,
@@ -72,7 +64,7 @@ async def export_run(session: AsyncSession, run: RewardRun, file_format: ExportF
         encoder.close()
         raise
     fallback = f"reward-run-{run.id}-{date.today().isoformat()}"
-    return Export(
+    return encode.Export(
         media_type=encode.MEDIA_TYPES[file_format],
         content_disposition=encode.content_disposition(title, fallback, file_format),
         chunks=encoder.chunks(),

@@ -10,9 +10,9 @@ from app.core.pagination import Pagination, paginate
 from app.core.rate_limit import bulk
 from app.core.responses import ResourceResponse, resource_response
 from app.core.routing import ApiRoute
-from app.core.schemas import INT32_MAX, Choice, Page, TransitionIn
+from app.core.schemas import Choice, Page, TransitionIn
 from app.core.transitions import Transition, history_page
-from app.cycles.export import XLSX_MEDIA_TYPE
+from app.cycles.export import FILE_RESPONSES
 from app.models import RewardRun as RewardRunRow
 from app.rewards import export, service
 from app.rewards.dependencies import (
@@ -118,15 +118,7 @@ async def transition_reward_run(
         "reason. The header row follows Accept-Language (zh-CN / en). CSV is UTF-8 with a byte-order mark so that "
         "Excel shows Chinese correctly."
     ),
-    responses={
-        200: {
-            "description": "The file, as an attachment.",
-            "content": {
-                "text/csv": {"schema": {"type": "string", "maxLength": INT32_MAX}},
-                XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary", "maxLength": INT32_MAX}},
-            },
-        }
-    },
+    responses=FILE_RESPONSES,
 )
 @bulk
 async def export_reward_run(
@@ -134,9 +126,4 @@ async def export_reward_run(
     run: ReadableRewardRun,
     format: Annotated[Choice[ExportFormat], Query(description="csv (default) or xlsx")] = ExportFormat.CSV,
 ) -> StreamingResponse:
-    file = await export.export_run(session, run, format)
-    return StreamingResponse(
-        file.chunks,
-        media_type=file.media_type,
-        headers={"Content-Disposition": file.content_disposition, "Cache-Control": "no-store"},
-    )
+    return (await export.export_run(session, run, format)).response()
