@@ -88,6 +88,17 @@ def _timestamp_text(value: object) -> object:
     return value
 
 
+def _no_number(value: object) -> object:
+    # A boolean is true or false (Entra ID's "True"/"False" strings are read too); 0 and 1 are refused rather than
+    # taken for one, as the document declares a boolean.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError("expected a boolean")
+    return value
+
+
+Flag = Annotated[bool | None, BeforeValidator(_no_number)]
+
+
 class ScimMeta(Meta):
     """Written by the service; ignored when a client sends it (but held to its documented types)."""
 
@@ -129,7 +140,7 @@ class ScimEmail(ComplexAttribute):
 
     value: Annotated[str | None, _text(320)] = None
     type: Annotated[str | None, _text(32)] = None
-    primary: bool | None = None
+    primary: Flag = None
 
 
 class ScimManager(ComplexAttribute):
@@ -163,7 +174,7 @@ class ScimUser(ScimResource[AnyExtension]):
     name: ScimName | None = None
     display_name: Annotated[str | None, _text(200)] = None
     title: Annotated[str | None, _text(200)] = None
-    active: bool | None = None
+    active: Flag = None
     emails: Annotated[list[ScimEmail] | None, Field(max_length=MAX_EMAILS)] = None
 
 

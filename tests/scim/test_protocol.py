@@ -332,3 +332,10 @@ async def test_a_meta_with_a_number_for_a_timestamp_is_refused(client: AsyncClie
     body = {"displayName": "质量部", "meta": {"created": "2000-01-01T00:00:00Z", "lastModified": 0}}
     response = await client.put(f"{GROUPS}/{tenant.department.id}", json=body, headers=headers)
     assert_scim_error(response, 400, "invalidValue")
+
+
+async def test_a_number_for_a_boolean_is_refused(client: AsyncClient, tenant: Tenant) -> None:
+    headers = {**tenant.headers("admin"), "Content-Type": SCIM_JSON}
+    for body in ({"userName": "x.y", "active": 0}, {"userName": "x.y", "emails": [{"value": "x@e.com", "primary": 1}]}):
+        response = await client.put(f"{USERS}/{tenant.employee.id}", json=body, headers=headers)
+        assert_scim_error(response, 400, "invalidValue")
