@@ -113,7 +113,8 @@ async def test_escalation_goes_up_the_chain_after_escalate_after_days(
     due = checked + timedelta(days=14)
 
     early = await remind(session, due + timedelta(days=4, hours=23))
-    on_time = await remind(session, due + timedelta(days=5, hours=1))
+    # More than a day later, so the organization's next day whatever the hour (one reminder a task a day).
+    on_time = await remind(session, due + timedelta(days=6, hours=1))
 
     assert (early.reminders, early.escalations) == (1, 0)
     assert (on_time.reminders, on_time.escalations) == (1, 1)
