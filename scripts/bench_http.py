@@ -24,6 +24,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -61,11 +62,14 @@ async def _recreate(admin_dsn: str, name: str) -> None:
 
 
 async def _targets(dsn: str) -> dict[str, Any]:
-    """A KPR of the demo (and its owner), and the cycle with the most KPRs."""
+    """A KPR of the demo (and its owner), and the active cycle with the most KPRs (check-ins need an open cycle; the
+    demo's quarters, closed and in calibration, hold as many KPRs as its year), and the day check-ins are dated: the
+    cycle's last day, or today when that is still ahead (a check-in is never dated in the future)."""
     connection = await asyncpg.connect(dsn)
     try:
         cycle_id = await connection.fetchval(
-            "SELECT cycle_id FROM kprs GROUP BY cycle_id ORDER BY count(*) DESC, cycle_id LIMIT 1"
+            "SELECT k.cycle_id FROM kprs k JOIN cycles c ON c.id = k.cycle_id WHERE c.status = 'active' "
+            "GROUP BY k.cycle_id ORDER BY count(*) DESC, k.cycle_id LIMIT 1"
         )
         row = await connection.fetchrow(
             "SELECT k.id, e.external_id, k.organization_id FROM kprs k JOIN employees e ON e.id = k.owner_id "
@@ -75,7 +79,7 @@ async def _targets(dsn: str) -> dict[str, Any]:
         assert row is not None, "the demo has no KPR"
         end_date = await connection.fetchval("SELECT end_date FROM cycles WHERE id = $1", cycle_id)
         return {
-            "end_date": end_date.isoformat(),
+            "end_date": min(end_date, date.today() - timedelta(days=1)).isoformat(),
             "kpr_id": str(row["id"]),
             "owner": row["external_id"],
             "org": str(row["organization_id"]),
@@ -113,7 +117,7 @@ def _ms(text: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-# wrk sends a POST with this body when given the script: a check-in, recorded on the cycle's last day at noon.
+# wrk sends a POST with this body when given the script: a check-in, recorded at noon on the day _targets chose.
 POST_SCRIPT = """
 wrk.method = "POST"
 wrk.body = '{"value": 87.5, "note": "bench", "recorded_at": "%sT12:00:00Z"}'
