@@ -21,25 +21,21 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
     Numeric,
     Select,
     String,
     Text,
     Uuid,
-    any_,
     bindparam,
     case,
     cast,
     func,
     insert,
     literal,
-    literal_column,
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from app.audit import service as audit
 from app.core import outbox
@@ -48,7 +44,7 @@ from app.core.db import is_postgres
 from app.core.enums import EvaluationStatus, EventType, RewardRunStatus, RewardSkipReason
 from app.core.errors import ValidationFailed
 from app.core.i18n import translate
-from app.core.repository import fetch, get_in_org
+from app.core.repository import among, fetch, get_in_org
 from app.core.transitions import StateMachine, record_transition
 from app.cycles.rules import ensure_cycle_closed
 from app.models import Cycle, Employee, Evaluation, RewardItem, RewardRun
@@ -97,20 +93,6 @@ def _check_unique(data: RewardRunCreate) -> None:
         raise _line_errors(repeated, translate("field.reward_employee_repeated"), "duplicate")
 
 
-def _among(column: InstrumentedAttribute[uuid.UUID], ids: Sequence[uuid.UUID], postgres: bool) -> ColumnElement[bool]:
-    """``column IN ids`` as one bound value, however many ids: PostgreSQL takes at most 32,767 parameters per
-    statement and SQLite 32,766, far fewer than a run's bases."""
-    if postgres:
-        listed: ColumnElement[bool] = column == any_(bindparam("employee_ids", list(ids), type_=ARRAY(Uuid)))
-        return listed
-    # SQLite keeps a Uuid as its 32 hex digits.
-    hex_ids = json.dumps([employee_id.hex for employee_id in ids])
-    values: Select[Any] = select(literal_column("value")).select_from(
-        func.json_each(bindparam("employee_ids", hex_ids, String))
-    )
-    return column.in_(values.scalar_subquery())
-
-
 @dataclass(frozen=True)
 class Standing:
     """An employee's evaluation of the cycle: its state, final rating, and from its frozen policy the reward
@@ -134,9 +116,8 @@ async def standings_of(
 
     Only the frozen policy's coefficients are read (a few dozen bytes a row, not the whole policy), except from a
     policy frozen before it carried any, whose defaults depend on its bands."""
-    postgres = is_postgres(session)
     employees = await session.scalars(
-        select(Employee.id).where(Employee.organization_id == actor.organization_id, _among(Employee.id, ids, postgres))
+        select(Employee.id).where(Employee.organization_id == actor.organization_id, among(session, Employee.id, ids))
     )
     found = dict.fromkeys(employees, _NO_EVALUATION)
     coefficients = cast(Evaluation.snapshot[("policy", "reward_coefficients")], Text)
@@ -149,7 +130,7 @@ async def standings_of(
             func.coalesce(Evaluation.calibrated_rating, Evaluation.rating),
             coefficients,
             case((missing, cast(Evaluation.snapshot["policy"], Text))),
-        ).where(Evaluation.cycle_id == cycle.id, _among(Evaluation.employee_id, ids, postgres))
+        ).where(Evaluation.cycle_id == cycle.id, among(session, Evaluation.employee_id, ids))
     )
     for employee_id, *standing in evaluations:
         if employee_id in found:

@@ -25,7 +25,7 @@ from app.core.enums import CycleStatus, EventType, KprStatus, PlanStatus, Rollov
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.problems import ProblemCode
-from app.core.repository import get_in_org
+from app.core.repository import among, get_in_org
 from app.figures import service as figures
 from app.models import CheckIn, Cycle, Employee, Goal, Kpi, Kpr, Plan
 from app.models.base import utcnow
@@ -131,7 +131,9 @@ async def rollover(
 async def _check_employees(session: AsyncSession, actor: Actor, employee_ids: Sequence[uuid.UUID]) -> None:
     found = set(
         await session.scalars(
-            select(Employee.id).where(Employee.organization_id == actor.organization_id, Employee.id.in_(employee_ids))
+            select(Employee.id).where(
+                Employee.organization_id == actor.organization_id, among(session, Employee.id, employee_ids)
+            )
         )
     )
     missing = [str(employee_id) for employee_id in employee_ids if employee_id not in found]
@@ -209,7 +211,7 @@ SOURCE_COLUMNS = tuple(
 )
 
 
-def _source_statement(run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> Select[Any]:
+def _source_statement(session: AsyncSession, run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> Select[Any]:
     statement = (
         select(*SOURCE_COLUMNS)
         .join(Employee, Employee.id == Kpr.owner_id)
@@ -217,7 +219,7 @@ def _source_statement(run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> Se
         .order_by(Kpr.owner_id, Kpr.created_at, Kpr.id)
     )
     if employee_ids is not None:
-        statement = statement.where(Kpr.owner_id.in_(employee_ids))
+        statement = statement.where(among(session, Kpr.owner_id, employee_ids))
     return statement
 
 
@@ -230,7 +232,7 @@ async def _source_kprs(session: AsyncSession, run: _Run, employee_ids: Sequence[
     made = select(Kpr.source_kpr_id, Kpr.id).where(Kpr.cycle_id == run.target.id, Kpr.source_kpr_id.is_not(None))
     copied = {source_id: copy_id for source_id, copy_id in await session.execute(made)}
     pending: list[Any] = []
-    for kpr in (await session.execute(_source_statement(run, employee_ids))).all():
+    for kpr in (await session.execute(_source_statement(session, run, employee_ids))).all():
         copy_id = copied.get(kpr.id)
         if copy_id is not None:
             run.skip("kpr", kpr.id, RolloverSkip.ALREADY_COPIED, copy_id)
@@ -247,7 +249,7 @@ async def _plans(session: AsyncSession, run: _Run, kprs: Sequence[Any]) -> tuple
     rows = (
         await session.execute(
             select(Plan.id, Plan.employee_id, Plan.status).where(
-                Plan.cycle_id == run.target.id, Plan.employee_id.in_(owners)
+                Plan.cycle_id == run.target.id, among(session, Plan.employee_id, owners)
             )
         )
     ).all()
@@ -311,11 +313,11 @@ async def _copy_kpis(session: AsyncSession, run: _Run, kpr_copies: dict[uuid.UUI
     """The copied KPRs' KPIs, under the copies; with ``last_actual`` each starts from its latest check-in."""
     if not kpr_copies:
         return 0
-    sources = list(kpr_copies)
-    kpis = (await session.scalars(select(Kpi).where(Kpi.kpr_id.in_(sources)).order_by(Kpi.created_at, Kpi.id))).all()
+    sources = among(session, Kpi.kpr_id, list(kpr_copies))
+    kpis = (await session.scalars(select(Kpi).where(sources).order_by(Kpi.created_at, Kpi.id))).all()
     latest: dict[uuid.UUID, Decimal] = {}
     if kpis and run.baseline == RolloverBaseline.LAST_ACTUAL:
-        of_sources = CheckIn.kpi_id.in_(select(Kpi.id).where(Kpi.kpr_id.in_(sources)))
+        of_sources = CheckIn.kpi_id.in_(select(Kpi.id).where(sources))
         statement = latest_values_statement(of_sources, None, CheckIn.kpi_id)
         latest = {kpi_id: value for kpi_id, value in await session.execute(statement)}
     rows = [
