@@ -212,7 +212,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = create_sessionmaker(engine)
     app.state.read_sessionmaker = create_sessionmaker(read_engine(engine))
-    app.state.reads_autocommit = engine.dialect.name == "postgresql"
     app.state.cursor_codec = CursorCodec(cursor_key(settings.signing_secret()))
 
     install_error_handlers(app)

@@ -118,6 +118,12 @@ def is_postgres(session: AsyncSession) -> bool:
     return session.get_bind().dialect.name == "postgresql"
 
 
+def _autocommits(sessionmaker: async_sessionmaker[AsyncSession]) -> bool:
+    """Whether the sessions of ``sessionmaker`` run each statement as its own transaction (PostgreSQL reads)."""
+    bind = sessionmaker.kw.get("bind")
+    return isinstance(bind, AsyncEngine) and bind.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: services flush, this commits (or rolls back on any error). GET and HEAD, which
     write nothing, read through the read engine (``read_engine``), where committing costs nothing."""
@@ -125,7 +131,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     sessionmaker: async_sessionmaker[AsyncSession] = state.sessionmaker
     if request.method in READ_METHODS:
         sessionmaker = getattr(state, "read_sessionmaker", sessionmaker)
-        if getattr(state, "reads_autocommit", False):
+        if _autocommits(sessionmaker):
             # Every statement of an AUTOCOMMIT read is its own transaction, over when it returns: there is nothing to
             # commit or roll back, and closing the session hands the connection back (a commit cost a read a tenth
             # of its CPU in SQLAlchemy's transaction bookkeeping, and did nothing).

@@ -39,6 +39,7 @@ __all__ = [
     "achievement_ratio",
     "definition_errors",
     "distribution",
+    "exact",
     "final_rating",
     "final_score",
     "goal_progress",
@@ -65,7 +66,10 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
-def _exact(func: Callable[_P, _R]) -> Callable[_P, _R]:
+def exact(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run ``func`` in the scoring context: exact products and sums, 40-digit quotients, loud NaN and overflow. The
+    engine's and the reward arithmetic's one decimal context."""
+
     @wraps(func)
     def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
         with localcontext(_CONTEXT):
@@ -184,13 +188,13 @@ def _clamp(value: Decimal, low: Decimal, high: Decimal) -> Decimal:
     return _clean(min(max(value, low), high))
 
 
-@_exact
+@exact
 def round2(value: Decimal) -> Decimal:
     """Half-up to the cent: the one rounding allowed, applied only when a figure leaves the service."""
     return _clean(value.quantize(_CENT, rounding=ROUND_HALF_UP))
 
 
-@_exact
+@exact
 def achievement_ratio(k: KprFigures) -> Decimal | None:
     x = k.baseline if k.actual is None else k.actual
     if Direction(k.direction) is Direction.MAINTAIN:
@@ -225,7 +229,7 @@ def _threshold_score(a: Decimal, k: KprFigures, policy: Policy) -> Decimal:
     return _HUNDRED + (policy.cap - _HUNDRED) * (a - _ONE) / (a_st - _ONE)
 
 
-@_exact
+@exact
 def score_kpr(k: KprFigures, policy: Policy = DEFAULT_POLICY) -> KprResult:
     a = achievement_ratio(k)
     if a is None:
@@ -242,7 +246,7 @@ def score_kpr(k: KprFigures, policy: Policy = DEFAULT_POLICY) -> KprResult:
     return KprResult(achievement=achievement, progress=progress, score=score)
 
 
-@_exact
+@exact
 def definition_errors(
     direction: Direction | str,
     baseline: Decimal | None,
@@ -288,19 +292,19 @@ def _weighted_mean(
     return _clean(total / total_weight)
 
 
-@_exact
+@exact
 def results_score(items: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal | None:
     """Σ w·s / Σ w over (weight, score); unscorable KPRs drop out rather than counting as 0."""
     return _weighted_mean(items)
 
 
-@_exact
+@exact
 def results_score_of_sums(weighted: Decimal | None, weight: Decimal | None) -> Decimal | None:
     """`results_score` from the sums (Σ w·s, Σ w) over the scorable KPRs, as a database aggregates them."""
     return _weighted_mean((), weighted or _ZERO, weight or _ZERO)
 
 
-@_exact
+@exact
 def final_score(
     results: Decimal | None,
     manager: Decimal | None,
@@ -331,7 +335,7 @@ def final_score(
     return _clean(total / weights)
 
 
-@_exact
+@exact
 def peer_score(scores: Iterable[Decimal], policy: Policy) -> Decimal | None:
     """The mean of the submitted feedback responses' scores (DESIGN §10); None while fewer than
     ``policy.peer_min_responses`` were submitted, which leaves the peer part out of ``final_score``."""
@@ -346,7 +350,7 @@ def _bands_by_score(policy: Policy) -> list[Band]:
     return sorted(policy.bands, key=lambda band: band.min_score, reverse=True)
 
 
-@_exact
+@exact
 def rating_for(final: Decimal | None, policy: Policy) -> str | None:
     if final is None:
         return None
@@ -360,19 +364,19 @@ def final_rating(rating: str | None, calibrated: str | None) -> str | None:
     return calibrated or rating
 
 
-@_exact
+@exact
 def goal_progress(children: Iterable[tuple[Decimal, Decimal | None]]) -> Decimal | None:
     """Σ w·p / Σ w over (weight, progress) of child goals and aligned KPRs that have a progress."""
     return _weighted_mean(children)
 
 
-@_exact
+@exact
 def accumulate(weighted: Decimal, weight: Decimal, w: Decimal, value: Decimal) -> tuple[Decimal, Decimal]:
     """(Σ w·p, Σ w) with one more (weight, progress): the running sums of a goal's KPRs."""
     return weighted + w * value, weight + w
 
 
-@_exact
+@exact
 def goal_progress_of_sums(
     children: Iterable[tuple[Decimal, Decimal | None]], weighted: Decimal, weight: Decimal
 ) -> Decimal | None:
@@ -381,7 +385,7 @@ def goal_progress_of_sums(
     return _weighted_mean(children, weighted, weight)
 
 
-@_exact
+@exact
 def distribution(final_ratings: Iterable[str | None], policy: Policy) -> tuple[int, list[BandShare]]:
     """(total, one BandShare per band, highest band first).
 

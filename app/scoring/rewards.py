@@ -26,20 +26,14 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import (
-    ROUND_HALF_EVEN,
     ROUND_HALF_UP,
-    Context,
     Decimal,
-    DivisionByZero,
-    InvalidOperation,
-    Overflow,
-    localcontext,
 )
-from functools import wraps
-from typing import ParamSpec, TypeVar
+
+from app.scoring.engine import exact
 
 __all__ = [
     "INPUT_CODES",
@@ -51,10 +45,6 @@ __all__ = [
     "round_cents",
 ]
 
-# As the scoring engine's: products and sums of stored money and coefficients are exact; only the quotient ``scale``
-# is rounded, to 40 significant digits, identically on every run.
-_CONTEXT = Context(prec=40, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
-
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _CENT = Decimal("0.01")
@@ -62,18 +52,6 @@ _CENTS_PER_UNIT = 100
 
 # Every RewardInputError code (the service translates each as reward.input.<CODE>).
 INPUT_CODES = ("BUDGET_NOT_POSITIVE", "BUDGET_NOT_CENTS", "NOTHING_TO_SHARE", "BASE_NEGATIVE", "COEFFICIENT_NEGATIVE")
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _exact(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    @wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with localcontext(_CONTEXT):
-            return func(*args, **kwargs)
-
-    return wrapper
 
 
 class RewardInputError(ValueError):
@@ -114,7 +92,7 @@ def _clean(value: Decimal) -> Decimal:
     return abs(value) if value.is_zero() else value
 
 
-@_exact
+@exact
 def round_cents(value: Decimal) -> Decimal:
     """Half-up to the cent, as an unbudgeted amount is."""
     return _clean(value.quantize(_CENT, rounding=ROUND_HALF_UP))
@@ -141,7 +119,7 @@ def _budget_cents(budget: Decimal) -> int:
     return int(budget.scaleb(2))  # whole cents, so exact
 
 
-@_exact
+@exact
 def allocate(lines: Sequence[RewardLine], budget: Decimal | None = None) -> Allocation:
     """The amounts of ``lines`` (DESIGN §11); raises RewardInputError for input it refuses (see the module's doc)."""
     _check_lines(lines)

@@ -120,3 +120,17 @@ async def test_a_connection_busy_a_moment_ago_is_not_pinged(
         assert len(pings) == 1
     finally:
         await own.dispose()
+
+
+async def test_only_autocommit_reads_skip_the_commit(settings: Settings, engine: AsyncEngine) -> None:
+    # A PostgreSQL read runs each statement as its own transaction: its session has nothing to commit. SQLite's reads
+    # (a deferred BEGIN), writes, and sessions bound to a connection (the tests' own) commit as before.
+    own = create_engine(settings)
+    try:
+        reads = db.create_sessionmaker(db.read_engine(own))
+        assert db._autocommits(reads) is (own.dialect.name == "postgresql")
+        assert db._autocommits(db.create_sessionmaker(own)) is False
+        async with engine.connect() as connection:
+            assert db._autocommits(db.async_sessionmaker(bind=connection)) is False
+    finally:
+        await own.dispose()

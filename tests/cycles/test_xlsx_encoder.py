@@ -17,10 +17,10 @@ def _written(header: list[str], batches: list[list[list[str | Decimal | None]]],
 
 
 def test_rows_of_every_batch_read_back_in_order_with_their_types() -> None:
-    batches = [
-        [[f"E{n:03d}", f"员工{n}", Decimal("87.50"), Decimal(90), None, Decimal("0.25")] for n in range(start, start + 3)]
-        for start in (0, 3)
-    ]
+    def row(n: int) -> list[str | Decimal | None]:
+        return [f"E{n:03d}", f"员工{n}", Decimal("87.50"), Decimal(90), None, Decimal("0.25")]
+
+    batches = [[row(n) for n in range(start, start + 3)] for start in (0, 3)]
 
     data = _written(["工号", "姓名", "结果", "自评", "经理", "比例"], batches)
 
