@@ -2,7 +2,7 @@
 
 import json
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -19,6 +19,12 @@ M = TypeVar("M", bound=Base)
 # FOR NO KEY UPDATE: writers of one row queue, while inserts that merely reference the row (a foreign key check takes
 # FOR KEY SHARE) go on; with FOR UPDATE, moving A under B while B is being written would deadlock on B's key.
 NO_KEY_UPDATE = {"key_share": True}
+
+
+def id_slices(ids: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """``ids`` in consecutive slices of at most ``size``: whole-company work done a bounded chunk at a time."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
 
 
 def among(session: AsyncSession, column: Any, ids: Sequence[uuid.UUID]) -> ColumnElement[bool]:

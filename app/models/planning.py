@@ -129,8 +129,8 @@ class CheckIn(IdMixin, Base):
     __table_args__ = (
         CheckConstraint("(kpr_id IS NULL) <> (kpi_id IS NULL)", name="one_subject"),
         CheckConstraint("confidence IS NULL OR (confidence >= 0 AND confidence <= 10)", name="confidence_range"),
-        Index("ix_check_ins_kpr_recorded", "kpr_id", "recorded_at"),
-        Index("ix_check_ins_kpi_recorded", "kpi_id", "recorded_at"),
+        Index("ix_check_ins_kpr_recorded", "kpr_id", "recorded_at", "id"),
+        Index("ix_check_ins_kpi_recorded", "kpi_id", "recorded_at", "id"),
     )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))

@@ -1,10 +1,11 @@
 """Rollover (DESIGN §12): last cycle's goal tree and each chosen employee's active KPRs, with their KPIs, copied into a
 cycle in planning as draft plans — baselines from the latest actuals, every copy remembering its source.
 
-Set-based whatever the size of the company: the source goals and their copies so far (one statement), the source KPRs
-with their copies so far and their owners' plans in the target (one each), then one INSERT each of goals, plans, KPRs
-and KPIs, the figures of what was made (the engine, set-based), one INSERT of events and one of audit. A second run
-finds every copy by its source id and copies nothing twice.
+Set-based whatever the size of the company: the source goals and their copies so far (one statement) and one INSERT
+of the goal copies; then, OWNERS_PER_CHUNK owners at a time (memory holds one chunk, not the company), the source
+KPRs with their copies so far and their owners' plans in the target (one statement each), one INSERT each of plans,
+KPRs and KPIs, the figures of what was made (the engine, set-based), one INSERT of events and one of audit. A second
+run finds every copy by its source id and copies nothing twice.
 """
 
 import uuid
@@ -25,7 +26,7 @@ from app.core.enums import CycleStatus, EventType, KprStatus, PlanStatus, Rollov
 from app.core.errors import Conflict, NotFound, ValidationFailed
 from app.core.i18n import translate
 from app.core.problems import ProblemCode
-from app.core.repository import among, get_in_org
+from app.core.repository import among, get_in_org, id_slices
 from app.figures import service as figures
 from app.models import CheckIn, Cycle, Employee, Goal, Kpi, Kpr, Plan
 from app.models.base import utcnow
@@ -98,19 +99,32 @@ async def rollover(
     run = _Run(actor, source, target, RolloverBaseline(data.baseline))
     now = utcnow()
 
+    org = actor.organization_id
     goal_copies, new_goals = await _copy_goals(session, run, now)
-    kprs = await _source_kprs(session, run, employee_ids)
-    plans, new_plans = await _plans(session, run, kprs)
-    kpr_copies = await _copy_kprs(session, run, kprs, plans, goal_copies, now)
-    kpi_count = await _copy_kpis(session, run, kpr_copies, now)
+    new_plans = kpr_count = kpi_count = 0
+    # OWNERS_PER_CHUNK owners at a time, so memory holds one chunk's KPRs and copies whatever the company's size.
+    for owners in id_slices(await _owners(session, run, employee_ids), OWNERS_PER_CHUNK):
+        kprs = await _source_kprs(session, run, owners)
+        plans, made = await _plans(session, run, kprs)
+        kpr_copies = await _copy_kprs(session, run, kprs, plans, goal_copies, now)
+        kpi_count += await _copy_kpis(session, run, kpr_copies, now)
+        new_plans += made
+        kpr_count += len(kpr_copies)
+        await outbox.publish_deferred(session, org, EventType.KPR_CREATED, "kpr", list(kpr_copies.values()), {})
+        await audit.record_many(
+            session,
+            actor,
+            [
+                ("create", "kpr", copy_id, None, {"cycle_id": target.id, "source_kpr_id": source_id})
+                for source_id, copy_id in kpr_copies.items()
+            ],
+        )
 
     # The copies carry their figures; the goals they align to (and the new goals) move.
     await figures.goals_changed(session, {*new_goals, *run.aligned})
-    org = actor.organization_id
     await outbox.publish_deferred(session, org, EventType.GOAL_CREATED, "goal", new_goals, {})
-    await outbox.publish_deferred(session, org, EventType.KPR_CREATED, "kpr", list(kpr_copies.values()), {})
     result = schemas.RolloverResult(
-        goals=len(new_goals), plans=new_plans, kprs=len(kpr_copies), kpis=kpi_count, skipped=run.skipped
+        goals=len(new_goals), plans=new_plans, kprs=kpr_count, kpis=kpi_count, skipped=run.skipped
     )
     summary = {"from_cycle_id": source.id, "baseline": run.baseline, **result.model_dump(exclude={"skipped"})}
     await audit.record_many(
@@ -119,10 +133,6 @@ async def rollover(
         [
             ("rollover", "cycle", target.id, None, summary),
             *(("create", "goal", goal_id, None, {"cycle_id": target.id}) for goal_id in new_goals),
-            *(
-                ("create", "kpr", copy_id, None, {"cycle_id": target.id, "source_kpr_id": source_id})
-                for source_id, copy_id in kpr_copies.items()
-            ),
         ],
     )
     return result
@@ -211,28 +221,44 @@ SOURCE_COLUMNS = tuple(
 )
 
 
-def _source_statement(session: AsyncSession, run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> Select[Any]:
-    statement = (
-        select(*SOURCE_COLUMNS)
+# Owners whose KPRs are copied in one pass: a chunk's sources, copies, figures and SMART reports stay a few MiB.
+OWNERS_PER_CHUNK = 2000
+
+
+def _sources(run: _Run, *columns: Any) -> Select[Any]:
+    """``columns`` of the active KPRs of the source cycle whose owners are still active."""
+    return (
+        select(*columns)
         .join(Employee, Employee.id == Kpr.owner_id)
         .where(Kpr.cycle_id == run.source.id, Kpr.status == KprStatus.ACTIVE, Employee.active.is_(True))
-        .order_by(Kpr.owner_id, Kpr.created_at, Kpr.id)
     )
+
+
+async def _owners(session: AsyncSession, run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> list[uuid.UUID]:
+    """The owners of the KPRs to copy (the chosen employees, or everyone), in the order their KPRs are copied."""
+    owners = _sources(run, Kpr.owner_id).distinct().order_by(Kpr.owner_id)
     if employee_ids is not None:
-        statement = statement.where(among(session, Kpr.owner_id, employee_ids))
-    return statement
+        owners = owners.where(among(session, Kpr.owner_id, employee_ids))
+    return list(await session.scalars(owners))
 
 
-async def _source_kprs(session: AsyncSession, run: _Run, employee_ids: Sequence[uuid.UUID] | None) -> list[Any]:
-    """The chosen employees' active KPRs of the source cycle not copied yet (those already copied are skipped).
+async def _source_kprs(session: AsyncSession, run: _Run, owners: Sequence[uuid.UUID]) -> list[Any]:
+    """These owners' active KPRs of the source cycle not copied yet (those already copied are skipped).
 
     The copies made so far are read apart, by the target cycle: joined to the source, a planner whose statistics had
     not yet seen the previous run's copies (a bulk insert moments ago) looped over them and ran for minutes.
     """
-    made = select(Kpr.source_kpr_id, Kpr.id).where(Kpr.cycle_id == run.target.id, Kpr.source_kpr_id.is_not(None))
+    made = select(Kpr.source_kpr_id, Kpr.id).where(
+        Kpr.cycle_id == run.target.id, Kpr.source_kpr_id.is_not(None), among(session, Kpr.owner_id, owners)
+    )
     copied = {source_id: copy_id for source_id, copy_id in await session.execute(made)}
+    sources = (
+        _sources(run, *SOURCE_COLUMNS)
+        .where(among(session, Kpr.owner_id, owners))
+        .order_by(Kpr.owner_id, Kpr.created_at, Kpr.id)
+    )
     pending: list[Any] = []
-    for kpr in (await session.execute(_source_statement(session, run, employee_ids))).all():
+    for kpr in (await session.execute(sources)).all():
         copy_id = copied.get(kpr.id)
         if copy_id is not None:
             run.skip("kpr", kpr.id, RolloverSkip.ALREADY_COPIED, copy_id)

@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from app.models import CheckIn, Cycle, Kpr
+from app.models import CheckIn, Cycle, Kpi, Kpr
 from app.scoring import engine
 from app.scoring.policy import policy_from_json
 
@@ -72,9 +72,32 @@ async def latest_values(
     values: dict[uuid.UUID, Decimal] = {}
     for start in range(0, len(unique), ID_CHUNK):
         chunk = unique[start : start + ID_CHUNK]
-        rows = await session.execute(latest_values_statement(subject.in_(chunk), as_of, subject))
-        values.update({kpr_id: value for kpr_id, value in rows})
+        rows = await session.execute(latest_of_statement(chunk, as_of, subject))
+        values.update({subject_id: value for subject_id, value in rows if value is not None})
     return values
+
+
+def latest_of_statement(
+    ids: Sequence[uuid.UUID], as_of: datetime | None, subject: InstrumentedAttribute[uuid.UUID | None]
+) -> Select[uuid.UUID, Decimal | None]:
+    """Each of these KPRs (or KPIs) with its newest check-in value at or before ``as_of`` (None without one).
+
+    One index probe per subject, newest first along (subject, recorded_at), instead of ranking every check-in of the
+    subjects: a KPR checked in ten thousand times costs a check-in what one checked in once does.
+    """
+    owner = Kpr.id if subject is CheckIn.kpr_id else Kpi.id
+    conditions = [subject == owner]
+    if as_of is not None:
+        conditions.append(CheckIn.recorded_at <= as_of)
+    newest = (
+        select(CheckIn.value)
+        .where(*conditions)
+        # The same order as the check-in list and latest_values_statement: "latest" is one check-in everywhere.
+        .order_by(CheckIn.recorded_at.desc(), CheckIn.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(owner, newest).where(owner.in_(ids))
 
 
 async def latest_values_for_cycle(

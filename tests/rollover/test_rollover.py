@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.enums import RolloverBaseline
-from app.models import OutboxEvent
+from app.models import AuditEvent, Kpr, OutboxEvent
 from app.rollover import service
 from app.rollover.schemas import RolloverIn
 from tests.assertions import assert_problem, ok
@@ -233,3 +233,25 @@ async def test_a_rollover_is_set_based(session: AsyncSession, tenant: Tenant, co
         .where(OutboxEvent.type == "kpr.created", OutboxEvent.resource_type == "kpr")
     )
     assert events == copied + 3 * ACTIVE
+
+
+async def test_a_company_is_copied_a_chunk_of_owners_at_a_time(
+    session: AsyncSession, tenant: Tenant, count_statements: Any, monkeypatch: Any
+) -> None:
+    # Two owners a chunk: seven people take four chunks, and every copy, event and audit entry is made once.
+    monkeypatch.setattr(service, "OWNERS_PER_CHUNK", 2)
+    _, copied = await _statements(session, tenant, count_statements, 7)
+
+    events = await session.scalar(
+        select(func.count()).select_from(OutboxEvent).where(OutboxEvent.type == "kpr.created")
+    )
+    audited = await session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "create", AuditEvent.entity_type == "kpr")
+    )
+    copies = await session.scalar(
+        select(func.count(func.distinct(Kpr.source_kpr_id))).where(Kpr.source_kpr_id.is_not(None))
+    )
+    assert copied == 7 * ACTIVE
+    assert events == audited == copies == copied
