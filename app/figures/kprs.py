@@ -12,13 +12,13 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.util import identity_key
 
 from app.core.enums import KprStatus
-from app.core.repository import fetch_many
+from app.core.repository import fetch_many, id_slices
 from app.models import Cycle, Kpr
 from app.models.base import utcnow
 from app.scoring import engine
@@ -67,15 +67,26 @@ async def fill_new(session: AsyncSession, rows: list[dict[str, Any]], cycle: Cyc
 
 
 async def refresh(
-    session: AsyncSession, where: ColumnElement[bool], *, values: bool = True, smart: bool = True
+    session: AsyncSession,
+    where: ColumnElement[bool] | Iterable[uuid.UUID],
+    *,
+    values: bool = True,
+    smart: bool = True,
 ) -> Touched:
-    """Recompute the figures (``values``) and SMART reports (``smart``) of the KPRs ``where`` selects; store what
-    changed. Returns the goals and plans the change reaches."""
+    """Recompute the figures (``values``) and SMART reports (``smart``) of the KPRs ``where`` selects (a condition, or
+    their ids); store what changed. Returns the goals and plans the change reaches."""
     # Rows are read as plain rows (not ORM objects), so a whole cycle never fills the session's identity map; what
     # the writer changed is flushed first, so the rows are as the writer left them.
     await session.flush()
     touched = Touched()
     policies: dict[uuid.UUID, engine.Policy] = {}
+    if not isinstance(where, ColumnElement):
+        # By id (a check-in, an edit, a push): the statement built once, CHUNK ids at a time, locked in id order.
+        for ids in id_slices(sorted(set(where)), CHUNK):
+            kprs = list(await session.execute(_BY_IDS, {"ids": ids}))
+            if kprs:
+                touched.add(await _refresh_chunk(session, kprs, policies, values=values, smart=smart))
+        return touched
     last: uuid.UUID | None = None
     while True:
         # Locked (FOR NO KEY UPDATE, in id order) before their inputs are read: a check-in that locked its KPR first
@@ -93,6 +104,9 @@ async def refresh(
 
 
 KPRS = Kpr.__table__
+_BY_IDS = (
+    select(KPRS).where(Kpr.id.in_(bindparam("ids", expanding=True))).order_by(Kpr.id).with_for_update(key_share=True)
+)
 
 
 async def _refresh_chunk(
@@ -148,7 +162,3 @@ async def store(session: AsyncSession, model: Any, changes: list[dict[str, Any]]
             for name, value in change.items():
                 if name != "id":
                     set_committed_value(held, name, value)
-
-
-def ids_condition(ids: Iterable[uuid.UUID]) -> ColumnElement[bool]:
-    return Kpr.id.in_(list(dict.fromkeys(ids)))

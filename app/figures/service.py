@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.figures import evaluations, goals, kprs
-from app.figures.kprs import CHUNK, Touched, ids_condition
+from app.figures.kprs import CHUNK, Touched
 from app.figures.trees import subtrees_of
 from app.models import Cycle, Evaluation, Goal, Kpr
 from app.scoring.engine import Policy
@@ -39,8 +39,7 @@ async def kprs_changed(
     """KPRs whose inputs changed (a check-in, the definition, a revision, the goal chain, bulk creation): their
     figures, then their goals and the live evaluations of their plans. ``goals_reached``/``plans_reached`` add what the
     change reaches whatever the figures do (a KPR moved to another goal, cancelled, re-weighted or deleted)."""
-    condition = where if isinstance(where, ColumnElement) else ids_condition(where)
-    touched = await kprs.refresh(session, condition, values=values, smart=smart)
+    touched = await kprs.refresh(session, where, values=values, smart=smart)
     touched.add(Touched({goal for goal in goals_reached if goal is not None}, set(plans_reached)))
     await _settle(session, touched)
 
@@ -111,7 +110,7 @@ async def backfill(session: AsyncSession) -> int:
     count = 0
     while await session.scalar(select(exists().where(missing))):
         ids = list(await session.scalars(select(Kpr.id).where(missing).order_by(Kpr.id).limit(CHUNK)))
-        touched = await kprs.refresh(session, ids_condition(ids))
+        touched = await kprs.refresh(session, ids)
         await _settle(session, touched)
         count += len(ids)
     return count

@@ -7,7 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -72,32 +72,41 @@ async def latest_values(
     values: dict[uuid.UUID, Decimal] = {}
     for start in range(0, len(unique), ID_CHUNK):
         chunk = unique[start : start + ID_CHUNK]
-        rows = await session.execute(latest_of_statement(chunk, as_of, subject))
+        parameters: dict[str, Any] = {"ids": chunk, "as_of": as_of}
+        rows = await session.execute(latest_of_statement(as_of is not None, subject), parameters)
         values.update({subject_id: value for subject_id, value in rows if value is not None})
     return values
 
 
 def latest_of_statement(
-    ids: Sequence[uuid.UUID], as_of: datetime | None, subject: InstrumentedAttribute[uuid.UUID | None]
+    as_of: bool, subject: InstrumentedAttribute[uuid.UUID | None]
 ) -> Select[uuid.UUID, Decimal | None]:
-    """Each of these KPRs (or KPIs) with its newest check-in value at or before ``as_of`` (None without one).
+    """Each of the KPRs (or KPIs) bound as ``ids`` with its newest check-in value (at or before the bound ``as_of``
+    when ``as_of``; None without one). Built once per variant, like every statement a request runs.
 
-    One index probe per subject, newest first along (subject, recorded_at), instead of ranking every check-in of the
-    subjects: a KPR checked in ten thousand times costs a check-in what one checked in once does.
+    One index probe per subject, newest first along (subject, recorded_at, id), instead of ranking every check-in of
+    the subjects: a KPR checked in ten thousand times costs a check-in what one checked in once does.
     """
-    owner = Kpr.id if subject is CheckIn.kpr_id else Kpi.id
-    conditions = [subject == owner]
-    if as_of is not None:
-        conditions.append(CheckIn.recorded_at <= as_of)
-    newest = (
-        select(CheckIn.value)
-        .where(*conditions)
-        # The same order as the check-in list and latest_values_statement: "latest" is one check-in everywhere.
-        .order_by(CheckIn.recorded_at.desc(), CheckIn.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    return select(owner, newest).where(owner.in_(ids))
+    key = (as_of, subject.key)
+    statement = _LATEST_OF.get(key)
+    if statement is None:
+        owner = Kpr.id if subject is CheckIn.kpr_id else Kpi.id
+        conditions = [subject == owner]
+        if as_of:
+            conditions.append(CheckIn.recorded_at <= bindparam("as_of", type_=CheckIn.recorded_at.type))
+        newest = (
+            select(CheckIn.value)
+            .where(*conditions)
+            # The same order as the check-in list and latest_values_statement: "latest" is one check-in everywhere.
+            .order_by(CheckIn.recorded_at.desc(), CheckIn.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        statement = _LATEST_OF[key] = select(owner, newest).where(owner.in_(bindparam("ids", expanding=True)))
+    return statement
+
+
+_LATEST_OF: dict[tuple[bool, str], Select[uuid.UUID, Decimal | None]] = {}
 
 
 async def latest_values_for_cycle(
