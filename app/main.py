@@ -21,7 +21,7 @@ from app.core.db import create_engine, create_sessionmaker, read_engine
 from app.core.errors import install_error_handlers, register_error_dialect
 from app.core.idempotency import IdempotencyMiddleware
 from app.core.logging import configure_logging
-from app.core.middleware import RequestContextMiddleware, body_limits
+from app.core.middleware import ConcurrencyLimit, RequestContextMiddleware, body_limits
 from app.core.openapi import ERROR_RESPONSES, install_openapi
 from app.core.pagination import CursorCodec, cursor_key
 from app.core.rate_limit import Limiter, RateLimitMiddleware, bulk_routes
@@ -52,6 +52,8 @@ from app.webhooks.router import router as webhooks
 from app.worker import Worker, running
 
 API_PREFIX = "/api/v1"
+# Probes and scrapes answer at once, however busy the process (app.core.middleware.ConcurrencyLimit).
+UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -225,8 +227,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
 
     # Added innermost first: CORS wraps everything so even errors carry its headers. The rate limiter answers before
-    # the idempotency middleware reserves a key, and inside the request context (request id, language, access log).
+    # the idempotency middleware reserves a key, and inside the request context (request id, language, access log);
+    # a request over its quota is refused without waiting for a slot of the concurrency limit.
     app.add_middleware(IdempotencyMiddleware)
+    app.add_middleware(ConcurrencyLimit, limit=settings.request_concurrency, exempt=UNLIMITED_PATHS)
     if settings.rate_limit_enabled:
         app.state.rate_limiter = Limiter(settings)
         app.add_middleware(
