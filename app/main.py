@@ -230,7 +230,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the idempotency middleware reserves a key, and inside the request context (request id, language, access log);
     # a request over its quota is refused without waiting for a slot of the concurrency limit.
     app.add_middleware(IdempotencyMiddleware)
-    app.add_middleware(ConcurrencyLimit, limit=settings.request_concurrency, exempt=UNLIMITED_PATHS)
+    if settings.request_concurrency:
+        app.add_middleware(ConcurrencyLimit, limit=settings.request_concurrency, exempt=UNLIMITED_PATHS)
     if settings.rate_limit_enabled:
         app.state.rate_limiter = Limiter(settings)
         app.add_middleware(

@@ -47,9 +47,9 @@ class Settings(BaseSettings):
     # every request (a connect costs more CPU than the request): the default keeps all of them instead.
     db_pool_size: int = 20
     db_max_overflow: int = 0
-    # Requests one process works on at once; the rest wait their turn (app.core.middleware.ConcurrencyLimit). Below
-    # the pool, so a request never waits for a connection halfway through its work.
-    request_concurrency: int = Field(default=16, ge=1, le=10_000)
+    # Requests one process works on at once, the rest waiting their turn (app.core.middleware.ConcurrencyLimit); 0, the
+    # default, sets no limit. Below the pool, a request never waits for a connection halfway through its work.
+    request_concurrency: int = Field(default=0, ge=0, le=10_000)
     # Fail fast when the database is down or frozen: a request answers 503 instead of hanging for the outage.
     db_connect_timeout: float = Field(default=5.0, gt=0)  # seconds to open a connection
     db_pool_timeout: float = Field(default=10.0, gt=0)  # seconds to wait for a free pooled connection

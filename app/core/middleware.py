@@ -161,13 +161,14 @@ def _route_template(scope: dict[str, Any] | Scope) -> str:
 
 class ConcurrencyLimit:
     """At most ``limit`` requests of this process worked on at once; the others wait their turn, first come first
-    served, before any of their work starts.
+    served, before any of their work starts (``KPR_REQUEST_CONCURRENCY``; off by default).
 
-    Without it, every request a server accepts competes for the event loop and the connection pool at once: under a
-    load past what one process serves, each await of each request queues behind all the others, and the unlucky ones
-    wait many times over (at 50 connections on one core, `GET /kprs/{id}` had a p50 of 66–79 ms and a p99 of 360–633
-    ms). With a limit below the pool, none waits for a connection mid-request and the tail closes (p99 117–136 ms,
-    the same throughput; scripts/bench_http.py).
+    Without it, every request a server accepts competes for the event loop and the connection pool at once: past
+    what one process serves, each await of each request queues behind all the others, and the unlucky ones wait many
+    times over. Measured with 50 connections on one core (scripts/bench_http.py, A/B runs): with a limit of 16,
+    `GET /kprs/{id}` had a p99 of 117–250 ms instead of 345–633 ms; reads that wait longer on the database (the goal
+    tree) lost about 15% of their throughput, as fewer of them overlap their database time. A trade for operators to
+    make, hence off unless set.
 
     A slot is given back when the response starts: what follows is sending bytes (an export streams its finished
     file), not work. Health, readiness and metrics never wait: a probe must see a busy process as alive and ready.

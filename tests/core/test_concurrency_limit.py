@@ -6,6 +6,7 @@ from collections.abc import Callable
 import httpx
 from fastapi import FastAPI
 
+from app.core.config import Settings
 from app.core.middleware import ConcurrencyLimit
 from app.main import UNLIMITED_PATHS, create_app
 
@@ -134,13 +135,20 @@ async def test_a_failed_request_gives_its_slot_back() -> None:
                 assert (await client.get("/boom")).status_code == 500
 
 
-def test_the_service_limits_its_requests_and_exempts_its_probes() -> None:
-    app = create_app()
-    layer = app.middleware_stack or app.build_middleware_stack()
+def _limits(app: object) -> list[ConcurrencyLimit]:
+    layer = app.middleware_stack or app.build_middleware_stack()  # type: ignore[attr-defined]
     found = []
     while layer is not None:
         if isinstance(layer, ConcurrencyLimit):
             found.append(layer)
         layer = getattr(layer, "app", None)
-    [limit] = found
+    return found
+
+
+def test_the_service_limits_its_requests_when_told_and_exempts_its_probes(settings: Settings) -> None:
+    assert _limits(create_app(settings)) == []  # off by default
+
+    [limit] = _limits(create_app(settings.model_copy(update={"request_concurrency": 12})))
+
     assert limit.exempt == {"/healthz", "/readyz", "/metrics"}
+    assert limit.slots._value == 12
