@@ -3,6 +3,7 @@
 from typing import Any
 
 import httpx
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core.errors import PROBLEM_JSON
 from app.core.problems import STATUS, ProblemCode, slug
@@ -70,3 +71,24 @@ def follow_problem_types(client: httpx.AsyncClient) -> httpx.AsyncClient:
 
     client.event_hooks["response"].append(check)
     return client
+
+
+async def assert_index_serves(connection: AsyncConnection, statement: str, parameters: Any, index: str) -> None:
+    """The driver-level ``statement`` is read along ``index`` with no sort, on PostgreSQL and on SQLite.
+
+    Tiny test tables make a sequential scan cheapest on PostgreSQL; the question is whether the index serves the
+    statement (the filter and the order), which is the plan once tables are large.
+    """
+    if connection.dialect.name == "postgresql":
+        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        await connection.exec_driver_sql("SET LOCAL enable_sort = off")
+        plan = "\n".join(row[0] for row in await connection.exec_driver_sql("EXPLAIN " + statement, parameters))
+        await connection.exec_driver_sql("RESET enable_seqscan")
+        await connection.exec_driver_sql("RESET enable_sort")
+        assert index in plan, plan
+        assert "Sort" not in plan.replace("Sort Key", ""), plan
+    else:
+        rows = await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+        plan = "\n".join(str(row[-1]) for row in rows)
+        assert f"USING INDEX {index}" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.models import CheckIn
 from app.scoring.service import latest_values
+from tests.assertions import assert_index_serves
 from tests.factories import Tenant
 from tests.factories.planning import make_check_in, make_cycle, make_kpi, make_kpr
 
@@ -56,17 +57,4 @@ async def test_the_latest_check_in_is_one_index_probe(
         event.remove(sync_engine, "before_cursor_execute", capture)
     [(statement, parameters)] = captured
 
-    if connection.dialect.name == "postgresql":
-        # Tiny tables make a sequential scan cheapest; the question is whether the index alone finds the newest.
-        await connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        await connection.exec_driver_sql("SET LOCAL enable_sort = off")
-        plan = "\n".join(row[0] for row in await connection.exec_driver_sql("EXPLAIN " + statement, parameters))
-        await connection.exec_driver_sql("RESET enable_seqscan")
-        await connection.exec_driver_sql("RESET enable_sort")
-        assert "Index Scan Backward using ix_check_ins_kpr_recorded" in plan, plan
-        assert "Sort" not in plan.replace("Sort Key", ""), plan
-    else:
-        rows = await connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
-        plan = "\n".join(str(row[-1]) for row in rows)
-        assert "USING INDEX ix_check_ins_kpr_recorded" in plan, plan
-        assert "TEMP B-TREE" not in plan, plan
+    await assert_index_serves(connection, statement, parameters, "ix_check_ins_kpr_recorded")
