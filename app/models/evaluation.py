@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, IdMixin, TimestampMixin
@@ -15,7 +15,17 @@ from app.models.types import ExactDecimal, FigureDecimal, UtcDateTime
 class Evaluation(IdMixin, TimestampMixin, Base):
     __tablename__ = "evaluations"
     __table_args__ = (
-        UniqueConstraint("cycle_id", "employee_id"),
+        # An evaluation's organization, cycle and employee are its plan's. One composite foreign key says so, and
+        # checks it with one probe of the plan per row where four single-column keys took four probes (entering review
+        # inserts a whole cycle's evaluations at once). A tenant's deletion reaches them through their plans.
+        ForeignKeyConstraint(
+            ["plan_id", "organization_id", "cycle_id", "employee_id"],
+            ["plans.id", "plans.organization_id", "plans.cycle_id", "plans.employee_id"],
+            ondelete="CASCADE",
+        ),
+        # One evaluation per employee and cycle; led by the employee, it also serves an employee's evaluations (a
+        # cycle's are served by ix_evaluations_cycle_status).
+        UniqueConstraint("employee_id", "cycle_id"),
         Index("ix_evaluations_org_created", "organization_id", "created_at", "id"),
         # A cycle's evaluations (it replaced the index on cycle_id alone, which it serves): cycle-wide steps page
         # through one state by id (closing finalizes those in calibration) and count the states (blockers, summary).
@@ -28,10 +38,10 @@ class Evaluation(IdMixin, TimestampMixin, Base):
         Index("ix_evaluations_reviewer_status", "reviewer_id", "status"),
     )
 
-    organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
-    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"))
-    employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
-    plan_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("plans.id"), index=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column()
+    cycle_id: Mapped[uuid.UUID] = mapped_column()
+    employee_id: Mapped[uuid.UUID] = mapped_column()
+    plan_id: Mapped[uuid.UUID] = mapped_column(index=True)
     reviewer_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("employees.id"))
     status: Mapped[str] = mapped_column(String(16), default="self_review")
     self_score: Mapped[Decimal | None] = mapped_column(ExactDecimal)

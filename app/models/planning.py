@@ -57,10 +57,15 @@ class Goal(IdMixin, TimestampMixin, Base):
 
 class Plan(IdMixin, TimestampMixin, Base):
     __tablename__ = "plans"
-    __table_args__ = (UniqueConstraint("cycle_id", "employee_id"),)
+    __table_args__ = (
+        # One plan per employee and cycle; led by the cycle, it also serves a cycle's plans.
+        UniqueConstraint("cycle_id", "employee_id"),
+        # What an evaluation's one composite foreign key refers to (app.models.evaluation): the plan with its scope.
+        UniqueConstraint("id", "organization_id", "cycle_id", "employee_id"),
+    )
 
     organization_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"), index=True)
-    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"), index=True)
+    cycle_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cycles.id"))
     employee_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employees.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="draft")
 
