@@ -6,8 +6,9 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.evaluations import workflow
 from app.evaluations.workflow import open_reviews
-from app.models import Evaluation, StateTransition
+from app.models import Evaluation, OutboxEvent, StateTransition
 from tests.assertions import ok
 from tests.factories import (
     API,
@@ -23,6 +24,7 @@ from tests.factories import (
     move_cycle,
     open_review,
 )
+from tests.figures.oracle import fresh_figures
 
 
 async def test_entering_review_opens_one_evaluation_per_approved_plan(
@@ -137,3 +139,31 @@ async def test_opening_is_set_based(session: AsyncSession, tenant: Tenant, count
 
     # the approved plans, their KPRs' stored scores, the evaluations, their transitions, their events
     assert few == many <= 5
+
+
+async def test_a_cycle_opens_a_chunk_at_a_time_with_the_engines_figures(
+    session: AsyncSession, tenant: Tenant, monkeypatch: Any
+) -> None:
+    # Two plans a chunk: five plans take three, and on PostgreSQL each chunk is scored while the one before is
+    # inserted. Every evaluation is made once, with its own plan's figures, its opening and its event.
+    monkeypatch.setattr(workflow, "OPEN_CHUNK", 2)
+    monkeypatch.setattr(workflow, "CHUNK", 2)
+    cycle = await make_cycle(session, tenant.org, status="active")
+    for n in range(5):
+        employee = await make_employee(session, tenant.org, manager=tenant.manager)
+        plan = await make_plan(session, tenant.org, cycle=cycle, employee=employee, status="approved")
+        await add_kprs(session, tenant.org, plan, [KprSpec(f"新客户数 {n}", "increase", 0, 100, 1, [15 * n + 10])])
+
+    await open_reviews(session, admin_actor(tenant), cycle)
+
+    rows = (await session.scalars(select(Evaluation).where(Evaluation.cycle_id == cycle.id))).all()
+    assert len({row.plan_id for row in rows}) == len(rows) == 5
+    assert len({row.results_score for row in rows}) == 5
+    fresh = await fresh_figures(session, tenant.org.id)
+    assert not fresh.problems, fresh.problems
+    ids = [row.id for row in rows]
+    opened = await session.scalar(
+        select(func.count()).where(StateTransition.entity_id.in_(ids), StateTransition.to_state == "self_review")
+    )
+    events = await session.scalar(select(func.count()).where(OutboxEvent.resource_id.in_(ids)))
+    assert opened == events == 5
