@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.api_keys.router import router as api_keys
 from app.audit.router import router as audit
@@ -54,6 +55,16 @@ from app.worker import Worker, running
 API_PREFIX = "/api/v1"
 # Probes and scrapes answer at once, however busy the process (app.core.middleware.ConcurrencyLimit).
 UNLIMITED_PATHS = ("/healthz", "/readyz", "/metrics")
+
+
+def request_concurrency(settings: Settings, engine: AsyncEngine) -> int:
+    """Requests one process works on at once (app.core.middleware.ConcurrencyLimit); 0 for no limit. Unset, as many
+    as the pool has connections on PostgreSQL; none on SQLite, whose one writer serializes writes anyway."""
+    if settings.request_concurrency is not None:
+        return settings.request_concurrency
+    if engine.dialect.name == "sqlite":
+        return 0
+    return settings.db_pool_size + settings.db_max_overflow
 
 
 def _operation_id(route: APIRoute) -> str:
@@ -230,8 +241,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the idempotency middleware reserves a key, and inside the request context (request id, language, access log);
     # a request over its quota is refused without waiting for a slot of the concurrency limit.
     app.add_middleware(IdempotencyMiddleware)
-    if settings.request_concurrency:
-        app.add_middleware(ConcurrencyLimit, limit=settings.request_concurrency, exempt=UNLIMITED_PATHS)
+    if concurrency := request_concurrency(settings, engine):
+        app.add_middleware(ConcurrencyLimit, limit=concurrency, exempt=UNLIMITED_PATHS, wait=settings.db_pool_timeout)
     if settings.rate_limit_enabled:
         app.state.rate_limiter = Limiter(settings)
         app.add_middleware(

@@ -47,12 +47,14 @@ class Settings(BaseSettings):
     # every request (a connect costs more CPU than the request): the default keeps all of them instead.
     db_pool_size: int = 20
     db_max_overflow: int = 0
-    # Requests one process works on at once, the rest waiting their turn (app.core.middleware.ConcurrencyLimit); 0, the
-    # default, sets no limit. Below the pool, a request never waits for a connection halfway through its work.
-    request_concurrency: int = Field(default=0, ge=0, le=10_000)
+    # Requests one process works on at once, the rest waiting their turn, first come first served
+    # (app.core.middleware.ConcurrencyLimit). Unset: as many as the pool has connections on PostgreSQL, so a request
+    # never waits for a connection halfway through its work; none on SQLite. 0 sets no limit.
+    request_concurrency: int | None = Field(default=None, ge=0, le=10_000)
     # Fail fast when the database is down or frozen: a request answers 503 instead of hanging for the outage.
     db_connect_timeout: float = Field(default=5.0, gt=0)  # seconds to open a connection
-    db_pool_timeout: float = Field(default=10.0, gt=0)  # seconds to wait for a free pooled connection
+    # seconds to wait for a free pooled connection, or for a request's turn (then 503 with Retry-After)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
     db_statement_timeout: float = Field(default=30.0, gt=0)  # seconds one statement may run (server and client side)
     # Rate limits (app/core/rate_limit.py), in the limits library's notation ("600/minute", "10 per 2 minutes"). A
     # principal has its own quota per route class; its organization a larger one that all its principals share.

@@ -453,6 +453,10 @@ MESSAGES: dict[str, dict[Locale, str]] = {
     },
     "detail.internal": {"en": "An unexpected error occurred.", "zh-CN": "发生了意外错误。"},
     "detail.db_unavailable": {"en": "The database is unreachable.", "zh-CN": "数据库不可达。"},
+    "detail.busy": {
+        "en": "The service is busy: every request slot stayed taken for {seconds} s. Retry shortly.",
+        "zh-CN": "服务繁忙：请求名额已持续占满 {seconds} 秒，请稍后重试。",
+    },
     "detail.bad_request": {"en": "{reason}", "zh-CN": "{reason}"},
     "detail.loop": {"en": "This change would make a loop in the {tree}.", "zh-CN": "该变更会在{tree}中形成循环。"},
     "tree.department": {"en": "department tree", "zh-CN": "部门树"},

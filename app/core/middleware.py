@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.core.errors import is_unavailable, problem_response, unavailable_response
+from app.core.errors import RETRY_AFTER_SECONDS, is_unavailable, problem_response, unavailable_response
 from app.core.i18n import current_locale, negotiate, translate
 from app.core.problems import ProblemCode
 from app.core.request_context import request_id_var
@@ -161,29 +161,45 @@ def _route_template(scope: dict[str, Any] | Scope) -> str:
 
 class ConcurrencyLimit:
     """At most ``limit`` requests of this process worked on at once; the others wait their turn, first come first
-    served, before any of their work starts (``KPR_REQUEST_CONCURRENCY``; off by default).
+    served, before any of their work starts (``KPR_REQUEST_CONCURRENCY``: by default the pool's size on PostgreSQL).
 
-    Without it, every request a server accepts competes for the event loop and the connection pool at once: past
-    what one process serves, each await of each request queues behind all the others, and the unlucky ones wait many
-    times over. Measured with 50 connections on one core (scripts/bench_http.py, A/B runs): with a limit of 16,
-    `GET /kprs/{id}` had a p99 of 117–250 ms instead of 345–633 ms; reads that wait longer on the database (the goal
-    tree) lost about 15% of their throughput, as fewer of them overlap their database time. A trade for operators to
-    make, hence off unless set.
+    Without it, every request a server accepts competes for the event loop and the connection pool at once. The pool's
+    queue is not fair (a connection given back goes to whoever asks next, and a woken waiter that finds it gone queues
+    again at the back), so past what one process serves the unlucky requests wait many times over. Measured with 50
+    connections on one core (scripts/bench_http.py): with a limit equal to the pool (20), `GET /kprs/{id}` had a p99
+    of 129 ms instead of 545 ms, and served 663 req/s instead of 520, the goal tree as many as without. (A limit of 16,
+    below the pool, cost the tree about 15% of its throughput: fewer of its reads overlapped their database time.)
 
     A slot is given back when the response starts: what follows is sending bytes (an export streams its finished
-    file), not work. Health, readiness and metrics never wait: a probe must see a busy process as alive and ready.
+    file), not work. A request that waits ``wait`` seconds without a slot is answered 503 with Retry-After, as one
+    that waited that long for a pooled connection was. Health, readiness and metrics never wait: a probe must see a
+    busy process as alive and ready.
     """
 
-    def __init__(self, app: ASGIApp, limit: int, exempt: Iterable[str] = ()) -> None:
+    def __init__(self, app: ASGIApp, limit: int, exempt: Iterable[str] = (), wait: float | None = None) -> None:
         self.app = app
         self.slots = asyncio.Semaphore(limit)
         self.exempt = frozenset(exempt)
+        self.wait = wait
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in self.exempt:
             await self.app(scope, receive, send)
             return
-        await self.slots.acquire()
+        try:
+            async with asyncio.timeout(self.wait):
+                await self.slots.acquire()
+        except TimeoutError:
+            log.warning("no request slot within %s s", self.wait)
+            busy = problem_response(
+                Request(scope),
+                503,
+                ProblemCode.SERVICE_UNAVAILABLE,
+                translate("detail.busy", seconds=self.wait),
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
+            await busy(scope, receive, send)
+            return
         held = True
 
         def give_back() -> None:

@@ -5,6 +5,7 @@ from collections.abc import Callable
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import make_url
 
 from app.core.config import Settings
 from app.core.middleware import ConcurrencyLimit
@@ -145,10 +146,40 @@ def _limits(app: object) -> list[ConcurrencyLimit]:
     return found
 
 
-def test_the_service_limits_its_requests_when_told_and_exempts_its_probes(settings: Settings) -> None:
-    assert _limits(create_app(settings)) == []  # off by default
+def test_the_service_limits_its_requests_to_its_pool_and_exempts_its_probes(settings: Settings) -> None:
+    sqlite = make_url(settings.database_url).get_backend_name() == "sqlite"
+    by_default = _limits(create_app(settings))
+    if sqlite:
+        assert by_default == []  # one writer: nothing to share out
+    else:
+        [pooled] = by_default
+        assert pooled.slots._value == settings.db_pool_size + settings.db_max_overflow
+        assert pooled.wait == settings.db_pool_timeout
 
     [limit] = _limits(create_app(settings.model_copy(update={"request_concurrency": 12})))
 
     assert limit.exempt == {"/healthz", "/readyz", "/metrics"}
     assert limit.slots._value == 12
+    assert _limits(create_app(settings.model_copy(update={"request_concurrency": 0}))) == []
+
+
+async def test_a_request_that_waits_too_long_for_its_turn_is_told_to_retry() -> None:
+    probe = _Probe()
+    limited = ConcurrencyLimit(probe.app, limit=1, exempt=UNLIMITED_PATHS, wait=0.2)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=limited), base_url="http://test") as client:
+        holding = asyncio.create_task(client.get("/work/1"))
+        await _until(lambda: probe.running == 1)
+
+        refused = await client.get("/work/2", headers={"Accept-Language": "zh-CN"})
+
+        assert refused.status_code == 503
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.headers["retry-after"] == "2"
+        assert refused.json()["code"] == "SERVICE_UNAVAILABLE"
+        assert "0.2" in refused.json()["detail"]
+        assert probe.started == [1]  # none of its work started
+        probe.release.set()
+        assert (await holding).status_code == 200
+        # The refused request took no slot: the next one runs at once.
+        async with asyncio.timeout(2):
+            assert (await client.get("/work/3")).status_code == 200
