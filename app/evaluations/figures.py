@@ -13,13 +13,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from sqlalchemy import JSON, ColumnElement, String, Text, and_, cast, func, literal, literal_column, select
+from sqlalchemy import JSON, ColumnElement, String, Text, and_, case, cast, func, literal, literal_column, select
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.enums import FROZEN_EVALUATION_STATES, KprStatus
 from app.core.schemas import STORED
 from app.models import Evaluation, Kpr
+from app.models.types import FigureDecimal
 from app.scoring import engine
 from app.scoring.policy import PolicyIn
 from app.scoring.service import latest_values_statement
@@ -221,58 +222,90 @@ def snapshot(
     }
 
 
-def _text(column: Any) -> ColumnElement[Any]:
-    # numeric::text is what the driver's Decimal formats to with "f" (same digits, same scale), so _dec's strings.
-    return cast(column, Text)
+class _SnapshotSql:
+    """The JSON functions of one database: PostgreSQL's json_build_object and json_agg, SQLite's json_object and
+    json_group_array (whose JSON text loses its JSON type through a subquery, so it is read again with json())."""
+
+    def __init__(self, dialect: str) -> None:
+        self.sqlite = dialect == "sqlite"
+
+    def text(self, column: Any) -> ColumnElement[Any]:
+        """A decimal column as ``_dec`` writes it when the service reads it."""
+        if not self.sqlite:
+            # numeric::text is what the driver's Decimal formats to with "f" (same digits, same scale).
+            return cast(column, Text)
+        if isinstance(column.type, FigureDecimal):
+            figure: ColumnElement[Any] = column  # SQLite keeps a figure as that text already
+            return figure
+        # An exact decimal is read normalized on SQLite ("87.50" as 87.5): its text without the trailing zeros.
+        return case(
+            (func.instr(column, ".") > 0, func.rtrim(func.rtrim(column, "0"), ".")),
+            else_=column,
+        )
+
+    def uuid(self, column: Any) -> ColumnElement[Any]:
+        if not self.sqlite:
+            return cast(column, Text)
+        # SQLite keeps a UUID as 32 hex digits: written out as str(uuid.UUID) does.
+        parts = [func.substr(column, start, length) for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12))]
+        return func.lower(parts[0] + "-" + parts[1] + "-" + parts[2] + "-" + parts[3] + "-" + parts[4])
+
+    def json(self, value: Any) -> ColumnElement[Any]:
+        return func.json(value) if self.sqlite else value
+
+    def object(self, **fields: Any) -> ColumnElement[Any]:
+        pairs: list[Any] = []
+        for name, value in fields.items():
+            pairs += [literal_column(f"'{name}'"), value]
+        return (func.json_object if self.sqlite else func.json_build_object)(*pairs)
+
+    def ordered_array(self, item: ColumnElement[Any], where: Sequence[ColumnElement[bool]], *order: Any) -> Any:
+        if not self.sqlite:
+            aggregated = func.json_agg(aggregate_order_by(item, *order))
+            return select(func.coalesce(aggregated, literal_column("'[]'::json"))).where(*where).scalar_subquery()
+        # SQLite (before 3.44) has no ORDER BY inside an aggregate: it aggregates an ordered subquery in its order.
+        ordered = select(item.label("item")).where(*where).order_by(*order).correlate(Evaluation).subquery("ordered")
+        return func.json(select(func.json_group_array(func.json(ordered.c.item))).scalar_subquery())
 
 
-def _object(**fields: Any) -> ColumnElement[Any]:
-    pairs: list[Any] = []
-    for name, value in fields.items():
-        pairs += [literal_column(f"'{name}'"), value]
-    return func.json_build_object(*pairs)
-
-
-def snapshot_sql(policy: dict[str, Any], at: datetime) -> ColumnElement[Any]:
-    """PostgreSQL: ``snapshot`` built by the server for the evaluation row being updated, from the stored figures of
-    its plan's active KPRs (in the items' order) and its own — the same document ``snapshot`` makes of them, so a
-    whole cycle is frozen without its rows passing through the service."""
-    item = _object(
-        kpr_id=_text(Kpr.id),
+def snapshot_sql(policy: dict[str, Any], at: datetime, dialect: str) -> ColumnElement[Any]:
+    """``snapshot`` built by the database for the evaluation row being updated, from the stored figures of its plan's
+    active KPRs (in the items' order) and its own — the same document ``snapshot`` makes of them, so a whole cycle is
+    frozen without its rows passing through the service."""
+    sql = _SnapshotSql(dialect)
+    item = sql.object(
+        kpr_id=sql.uuid(Kpr.id),
         title=Kpr.title,
         unit=Kpr.unit,
         direction=Kpr.direction,
-        baseline=_text(Kpr.baseline),
-        target=_text(Kpr.target),
-        threshold=_text(Kpr.threshold),
-        stretch=_text(Kpr.stretch),
-        tolerance=_text(Kpr.tolerance),
-        weight=_text(Kpr.weight),
-        actual=_text(Kpr.current_value),
-        achievement=_text(Kpr.achievement),
-        progress=_text(Kpr.progress),
-        score=_text(Kpr.score),
+        baseline=sql.text(Kpr.baseline),
+        target=sql.text(Kpr.target),
+        threshold=sql.text(Kpr.threshold),
+        stretch=sql.text(Kpr.stretch),
+        tolerance=sql.text(Kpr.tolerance),
+        weight=sql.text(Kpr.weight),
+        actual=sql.text(Kpr.current_value),
+        achievement=sql.text(Kpr.achievement),
+        progress=sql.text(Kpr.progress),
+        score=sql.text(Kpr.score),
     )
-    items = (
-        select(
-            func.coalesce(func.json_agg(aggregate_order_by(item, Kpr.created_at, Kpr.id)), literal_column("'[]'::json"))
-        )
-        .where(Kpr.plan_id == Evaluation.plan_id, Kpr.status == KprStatus.ACTIVE)
-        .scalar_subquery()
+    items = sql.ordered_array(
+        item, (Kpr.plan_id == Evaluation.plan_id, Kpr.status == KprStatus.ACTIVE), Kpr.created_at, Kpr.id
     )
-    return _object(
+    policy_document = literal(json.dumps(policy), Text)
+    return sql.object(
         version=literal_column(str(SNAPSHOT_VERSION)),
         scored_at=literal(at.isoformat(), String),
-        policy=cast(literal(json.dumps(policy), Text), JSON),
-        inputs=_object(
-            self_score=_text(Evaluation.self_score),
-            manager_score=_text(Evaluation.manager_score),
-            peer_score=_text(Evaluation.peer_score),
+        policy=sql.json(policy_document) if sql.sqlite else cast(policy_document, JSON),
+        inputs=sql.object(
+            self_score=sql.text(Evaluation.self_score),
+            manager_score=sql.text(Evaluation.manager_score),
+            peer_score=sql.text(Evaluation.peer_score),
             peer_responses=Evaluation.peer_responses,
         ),
         items=items,
-        results_score=_text(Evaluation.results_score),
-        final_score=_text(Evaluation.final_score),
+        results_score=sql.text(Evaluation.results_score),
+        final_score=sql.text(Evaluation.final_score),
         rating=Evaluation.rating,
     )
 

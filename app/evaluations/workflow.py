@@ -258,95 +258,61 @@ async def _blockers(session: AsyncSession, cycle: Cycle) -> None:
     )
 
 
-FINALIZE_COLUMNS = (
-    Evaluation.id,
-    Evaluation.plan_id,
-    Evaluation.manager_score,
-    Evaluation.self_score,
-    Evaluation.peer_score,
-    Evaluation.peer_responses,
-    Evaluation.results_score,
-    Evaluation.final_score,
-    Evaluation.rating,
-)
-
-
 async def finalize_for_close(session: AsyncSession, actor: Actor, cycle: Cycle) -> None:
     """Refuse while any evaluation is still in self or manager review; else finalize all those in calibration.
 
-    Their stored figures are frozen with their plans' KPRs' in the snapshot, CHUNK evaluations at a time along the
-    (cycle, status, id) index: on PostgreSQL one statement per chunk builds the snapshots in the server and records the
-    transitions (UPDATE … RETURNING feeding INSERT … SELECT); elsewhere per chunk the evaluations, their KPRs' stored
-    figures, one executemany UPDATE and one INSERT of the transitions.
+    Their stored figures are frozen with their plans' KPRs' in the snapshot, which the database builds (DESIGN §15:
+    the figures are stored, nothing is re-scored), CHUNK evaluations at a time along the (cycle, status, id) index. On
+    PostgreSQL one statement per chunk also records the transitions and the events (UPDATE … RETURNING feeding
+    INSERT … SELECT); SQLite, whose RETURNING cannot feed another statement, records them from the ids it returns.
     """
     await _blockers(session, cycle)
     policy_json = fig.resolved_policy(cycle.policy)
     now = _now()
-    in_calibration = (Evaluation.cycle_id == cycle.id, Evaluation.status == EvaluationStatus.CALIBRATION)
-    if session.get_bind().dialect.name == "postgresql":
-        chunk = select(Evaluation.id).where(*in_calibration).order_by(Evaluation.id).limit(CHUNK)
-        finalized = (
-            update(Evaluation)
-            .where(Evaluation.id.in_(chunk.scalar_subquery()))
-            .values(
-                status=EvaluationStatus.FINALIZED,
-                snapshot=fig.snapshot_sql(policy_json, now),
-                finalized_at=now,
-                updated_at=now,
-            )
-            .returning(Evaluation.id)
-            .cte("finalized")
+    dialect = session.get_bind().dialect.name
+    chunk = (
+        select(Evaluation.id)
+        .where(Evaluation.cycle_id == cycle.id, Evaluation.status == EvaluationStatus.CALIBRATION)
+        .order_by(Evaluation.id)
+        .limit(CHUNK)
+    )
+    finalize = (
+        update(Evaluation)
+        .where(Evaluation.id.in_(chunk.scalar_subquery()))
+        .values(
+            status=EvaluationStatus.FINALIZED,
+            snapshot=fig.snapshot_sql(policy_json, now, dialect),
+            finalized_at=now,
+            updated_at=now,
         )
-        recorded = (
-            insert_transitions_from(
-                actor, EVALUATION_STATES, finalized.c.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED, now
-            )
-            .returning(StateTransition.entity_id)
-            .cte("recorded")
-        )
-        statement = outbox.insert_deferred_from(
-            actor.organization_id,
-            EventType.EVALUATION_TRANSITIONED,
-            EVALUATION_STATES.entity_type,
-            recorded.c.entity_id,
-            FINALIZED_EVENT,
-            now,
-        )
+        .returning(Evaluation.id)
+    )
+    if dialect != "postgresql":
         while True:
-            result = await session.execute(statement)
-            if result.rowcount < CHUNK:  # type: ignore[attr-defined]
+            ids = list(await session.scalars(finalize))
+            if ids:
+                moved = [(one, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED) for one in ids]
+                await record_transitions(session, actor, EVALUATION_STATES, moved, at=now)
+                await _publish(session, actor, ids, FINALIZED_EVENT)
+            if len(ids) < CHUNK:
                 return
-    statement_rows = select(*FINALIZE_COLUMNS).where(*in_calibration).order_by(Evaluation.id).limit(CHUNK)
-    last: uuid.UUID | None = None
-    while True:
-        page = statement_rows if last is None else statement_rows.where(Evaluation.id > last)
-        rows = (await session.execute(page)).all()
-        if not rows:
-            return
-        last = rows[-1].id
-        await _finalize_chunk(session, actor, rows, policy_json, now)
-        if len(rows) < CHUNK:
-            return
-
-
-async def _finalize_chunk(
-    session: AsyncSession, actor: Actor, rows: Sequence[Any], policy_json: dict[str, Any], now: datetime
-) -> None:
-    items = await fig.stored_items(session, [row.plan_id for row in rows])
-    updates: list[dict[str, Any]] = []
-    transitions: list[tuple[uuid.UUID, str | None, str]] = []
-    for row in rows:
-        updates.append(
-            {
-                "id": row.id,
-                "status": EvaluationStatus.FINALIZED,
-                "snapshot": frozen_snapshot(row, items.get(row.plan_id, []), policy_json, now),
-                "finalized_at": now,
-                "updated_at": now,
-            }
+    finalized = finalize.cte("finalized")
+    recorded = (
+        insert_transitions_from(
+            actor, EVALUATION_STATES, finalized.c.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED, now
         )
-        transitions.append((row.id, EvaluationStatus.CALIBRATION, EvaluationStatus.FINALIZED))
-    # ORM bulk UPDATE by primary key: one executemany, not one round trip per evaluation.
-    await session.execute(update(Evaluation), updates)
-    await record_transitions(session, actor, EVALUATION_STATES, transitions, at=now)
-    await _publish(session, actor, [row.id for row in rows], FINALIZED_EVENT)
+        .returning(StateTransition.entity_id)
+        .cte("recorded")
+    )
+    statement = outbox.insert_deferred_from(
+        actor.organization_id,
+        EventType.EVALUATION_TRANSITIONED,
+        EVALUATION_STATES.entity_type,
+        recorded.c.entity_id,
+        FINALIZED_EVENT,
+        now,
+    )
+    while True:
+        result = await session.execute(statement)
+        if result.rowcount < CHUNK:  # type: ignore[attr-defined]
+            return

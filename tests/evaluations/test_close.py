@@ -265,3 +265,24 @@ async def test_closing_freezes_what_the_engine_gives(
         assert snapshot == frozen_snapshot(stored, items, policy_json, finalized_at)
         checked += 1
     assert checked == len(VARIED_KPRS)
+
+
+async def test_closing_goes_a_chunk_at_a_time(
+    session: AsyncSession, tenant: Tenant, count_statements: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two evaluations a chunk: five take three, and each is finalized, recorded and announced once.
+    from app.evaluations import workflow
+    from app.models import Evaluation, OutboxEvent
+
+    monkeypatch.setattr(workflow, "CHUNK", 2)
+    await _statements_to_close(session, tenant, count_statements, 5)
+
+    finalized = list(await session.scalars(select(Evaluation.id).where(Evaluation.status == "finalized")))
+    recorded = await session.scalars(select(StateTransition.entity_id).where(StateTransition.to_state == "finalized"))
+    announced = await session.scalars(
+        select(OutboxEvent.resource_id).where(
+            OutboxEvent.resource_id.in_(finalized), OutboxEvent.data["to"].as_string() == "finalized"
+        )
+    )
+    assert len(finalized) == 5
+    assert sorted(recorded) == sorted(announced) == sorted(finalized)
